@@ -1,0 +1,1 @@
+//! smsedge control plane
