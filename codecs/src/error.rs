@@ -58,18 +58,31 @@ pub struct Error {
 impl Error {
     /// Builds an error for `field` at `offset`.
     pub const fn new(field: &'static str, offset: usize, reason: Reason) -> Self {
-        Error { field, offset, reason }
+        Error {
+            field,
+            offset,
+            reason,
+        }
     }
 
     /// The same error moved by `base` bytes, for a decoder that ran on a sub-slice.
     pub const fn shifted(self, base: usize) -> Self {
-        Error { offset: self.offset + base, ..self }
+        Error {
+            offset: self.offset + base,
+            ..self
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} at offset {}", self.field, self.reason.as_str(), self.offset)
+        write!(
+            f,
+            "{}: {} at offset {}",
+            self.field,
+            self.reason.as_str(),
+            self.offset
+        )
     }
 }
 

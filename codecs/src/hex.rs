@@ -14,7 +14,10 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Parses hex (either case; ASCII whitespace and a leading `0x` are ignored).
 pub fn decode(s: &str) -> Result<Vec<u8>, &'static str> {
     let s = s.trim();
-    let s = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s);
+    let s = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if digits.len() % 2 != 0 {
         return Err("odd number of hex digits");

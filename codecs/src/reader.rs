@@ -16,7 +16,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over the whole of `buf`, offsets counted from its start.
     pub const fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0, base: 0 }
+        Reader {
+            buf,
+            pos: 0,
+            base: 0,
+        }
     }
 
     /// A reader over `buf` whose first byte sits at `base` in the outer buffer.
@@ -84,17 +88,20 @@ impl<'a> Reader<'a> {
 
     /// A big-endian 16-bit integer.
     pub fn u16(&mut self, field: &'static str) -> Result<u16> {
-        self.take(2, field).map(|s| u16::from_be_bytes([s[0], s[1]]))
+        self.take(2, field)
+            .map(|s| u16::from_be_bytes([s[0], s[1]]))
     }
 
     /// A big-endian 24-bit integer.
     pub fn u24(&mut self, field: &'static str) -> Result<u32> {
-        self.take(3, field).map(|s| u32::from_be_bytes([0, s[0], s[1], s[2]]))
+        self.take(3, field)
+            .map(|s| u32::from_be_bytes([0, s[0], s[1], s[2]]))
     }
 
     /// A big-endian 32-bit integer.
     pub fn u32(&mut self, field: &'static str) -> Result<u32> {
-        self.take(4, field).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+        self.take(4, field)
+            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
     }
 
     /// A NUL-terminated string of at most `max` octets including the NUL (SMPP's C-Octet String,
@@ -142,9 +149,15 @@ mod tests {
         assert_eq!(r.c_octet_string(4, "s").unwrap(), b"abc");
         assert_eq!(r.offset(), 4);
         // "def" has no NUL and is shorter than max: truncated input.
-        assert_eq!(r.c_octet_string(9, "t").unwrap_err().reason, Reason::NotTerminated);
+        assert_eq!(
+            r.c_octet_string(9, "t").unwrap_err().reason,
+            Reason::NotTerminated
+        );
         // no NUL within max: too long.
         let mut r = Reader::new(b"abcdef\0");
-        assert_eq!(r.c_octet_string(3, "u").unwrap_err().reason, Reason::TooLong);
+        assert_eq!(
+            r.c_octet_string(3, "u").unwrap_err().reason,
+            Reason::TooLong
+        );
     }
 }

@@ -66,7 +66,10 @@ impl From<crate::Error> for JsonError {
 pub fn decode(proto: Proto, bytes: &[u8]) -> Result<Vec<Value>, (Vec<Value>, JsonError)> {
     match proto {
         Proto::Smpp => smpp::decode_all(bytes),
-        _ => Err((Vec::new(), JsonError(format!("{proto:?}: not available in this build")))),
+        _ => Err((
+            Vec::new(),
+            JsonError(format!("{proto:?}: not available in this build")),
+        )),
     }
 }
 
