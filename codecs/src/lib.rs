@@ -14,6 +14,7 @@ pub mod error;
 pub mod hex;
 pub mod json;
 pub mod reader;
+pub mod text;
 
 pub use error::{Error, Reason, Result};
 pub use reader::Reader;
