@@ -15,6 +15,7 @@ pub mod hex;
 pub mod json;
 pub mod reader;
 pub mod smpp;
+pub mod text;
 
 pub use error::{Error, Reason, Result};
 pub use reader::Reader;
