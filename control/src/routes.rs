@@ -1,0 +1,544 @@
+//! The compiled route table: `[[route]]`s turned into a digit trie that answers "which route
+//! takes this submit" in a number of steps bounded by the destination's length (at most 65
+//! digits) times the routes that share one prefix, never by the total number of routes.
+//!
+//! Semantics (INTERFACES.md: "first match wins; prefix = longest match among routes"): take the
+//! longest prefix of the destination that has a route whose conditions all match; among routes
+//! with that same prefix the first in file order wins; otherwise fall back to shorter prefixes,
+//! down to `""`. The destination is read as digits after an optional leading `+`; at the first
+//! byte that is not `0`-`9` the walk stops, so such a destination matches only through the
+//! prefixes already walked.
+//!
+//! Layout: one contiguous `Vec` of 12-byte nodes in breadth-first order; the children of a node
+//! are contiguous, found through a 10-bit mask and a popcount (no 10-slot child arrays), and the
+//! routes of all nodes sit in one `Vec<u32>` in node order. `lookup` allocates nothing.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::config::{strip_plus, Account, Action, ConfigError, ConfigErrors, Connector, Route, Strategy};
+use crate::units::Status;
+
+/// Index of an account in `Runtime::accounts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AccountId(pub u32);
+
+/// Index of a connector in `Runtime::connectors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ConnectorId(pub u32);
+
+/// What the router knows about a submit when it picks a route. Byte slices straight from the
+/// PDU view: no decoding, no allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteQuery<'a> {
+    /// Raw destination_addr; a leading `+` is skipped.
+    pub destination: &'a [u8],
+    pub account: AccountId,
+    pub source_addr: &'a [u8],
+    pub service_type: &'a [u8],
+    pub data_coding: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAction {
+    Forward,
+    /// Answer the submit with this command_status.
+    Reject(u32),
+}
+
+/// One route, names resolved to ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledRoute {
+    /// 0-based position in the config's `[[route]]` list.
+    pub index: usize,
+    pub name: Option<String>,
+    pub connectors: Vec<ConnectorId>,
+    /// One per connector: the route's `weights`, else each connector's `weight`.
+    pub weights: Vec<u32>,
+    pub strategy: Strategy,
+    pub action: RouteAction,
+    /// `None` when the route has no conditions (the common case costs one pointer).
+    pub conditions: Option<Box<Conditions>>,
+}
+
+impl CompiledRoute {
+    /// Whether every condition of this route holds for `q` (the prefix is the trie's business).
+    #[inline]
+    pub fn matches(&self, q: &RouteQuery<'_>) -> bool {
+        match &self.conditions {
+            None => true,
+            Some(c) => c.matches(q),
+        }
+    }
+}
+
+/// A route's conditions; each `None` matches anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conditions {
+    /// Sorted, for binary search.
+    pub accounts: Option<Box<[AccountId]>>,
+    pub source_addrs: Option<Box<[Box<[u8]>]>>,
+    /// Digits, without a leading `+`; compared with the source_addr after its own `+`.
+    pub source_prefix: Option<Box<[u8]>>,
+    pub service_types: Option<Box<[Box<[u8]>]>>,
+    /// Bit n set = data_coding n matches.
+    pub data_codings: Option<[u64; 4]>,
+}
+
+impl Conditions {
+    #[inline]
+    pub fn matches(&self, q: &RouteQuery<'_>) -> bool {
+        if let Some(a) = &self.accounts {
+            if a.binary_search(&q.account).is_err() {
+                return false;
+            }
+        }
+        if let Some(s) = &self.source_addrs {
+            if !s.iter().any(|s| &**s == q.source_addr) {
+                return false;
+            }
+        }
+        if let Some(p) = &self.source_prefix {
+            let src = q.source_addr.strip_prefix(b"+").unwrap_or(q.source_addr);
+            if !src.starts_with(p) {
+                return false;
+            }
+        }
+        if let Some(s) = &self.service_types {
+            if !s.iter().any(|s| &**s == q.service_type) {
+                return false;
+            }
+        }
+        if let Some(bits) = &self.data_codings {
+            let dc = q.data_coding as usize;
+            if bits[dc >> 6] & (1 << (dc & 63)) == 0 {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn is_empty(&self) -> bool {
+        self.accounts.is_none()
+            && self.source_addrs.is_none()
+            && self.source_prefix.is_none()
+            && self.service_types.is_none()
+            && self.data_codings.is_none()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The digit trie
+
+/// Deepest path: a prefix has at most `MAX_PREFIX_DIGITS` digits, so depths 0..=64.
+const MAX_PATH: usize = crate::config::MAX_PREFIX_DIGITS + 1;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    /// Index of the first child; children are contiguous, in digit order.
+    first_child: u32,
+    /// This node's values are `values[values_start .. next node's values_start]`.
+    values_start: u32,
+    /// Bit d set = a child for digit d exists.
+    mask: u16,
+}
+
+/// Digit strings to lists of `u32` values, longest-prefix walk.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PrefixTrie {
+    /// Breadth-first; the last node is a sentinel that only ends the value range.
+    nodes: Vec<Node>,
+    values: Vec<u32>,
+    max_depth: usize,
+}
+
+impl PrefixTrie {
+    /// `items`: (digits `0`-`9`, at most 64 of them, value). Values under the same digits keep
+    /// their order in `items`.
+    pub(crate) fn build(mut items: Vec<(Box<[u8]>, u32)>) -> PrefixTrie {
+        items.sort_by(|a, b| a.0.cmp(&b.0)); // stable: file order within a prefix
+        let mut nodes = vec![Node::default()];
+        let mut values = Vec::with_capacity(items.len());
+        let mut max_depth = 0;
+        // Nodes are created in the order they are queued, so popping the queue visits them in
+        // index order and each node's values land contiguously, in node order.
+        let mut queue = VecDeque::from([(0usize, items.len(), 0usize)]);
+        let mut index = 0usize;
+        while let Some((lo, hi, depth)) = queue.pop_front() {
+            max_depth = max_depth.max(depth);
+            nodes[index].values_start = values.len() as u32;
+            // In a sorted range sharing `depth` bytes, the items that end here come first.
+            let mut i = lo;
+            while i < hi && items[i].0.len() == depth {
+                values.push(items[i].1);
+                i += 1;
+            }
+            let first_child = nodes.len();
+            let mut mask = 0u16;
+            while i < hi {
+                let digit = items[i].0[depth];
+                let start = i;
+                while i < hi && items[i].0[depth] == digit {
+                    i += 1;
+                }
+                mask |= 1 << (digit - b'0');
+                nodes.push(Node::default());
+                queue.push_back((start, i, depth + 1));
+            }
+            nodes[index].first_child = first_child as u32;
+            nodes[index].mask = mask;
+            index += 1;
+        }
+        nodes.push(Node { first_child: 0, values_start: values.len() as u32, mask: 0 });
+        nodes.shrink_to_fit();
+        PrefixTrie { nodes, values, max_depth }
+    }
+
+    #[inline]
+    fn values_of(&self, node: usize) -> &[u32] {
+        let start = self.nodes[node].values_start as usize;
+        let end = self.nodes[node + 1].values_start as usize;
+        &self.values[start..end]
+    }
+
+    /// Walks `digits` from the root; fills `path` with the nodes on the way that hold values,
+    /// shallowest first, and returns how many there are.
+    #[inline]
+    fn walk(&self, digits: &[u8], path: &mut [u32; MAX_PATH]) -> usize {
+        let mut n = 0;
+        let mut node = 0usize;
+        let mut depth = 0usize;
+        loop {
+            let nd = self.nodes[node];
+            if self.nodes[node + 1].values_start != nd.values_start {
+                path[n] = node as u32;
+                n += 1;
+            }
+            if depth >= self.max_depth {
+                break;
+            }
+            let Some(&b) = digits.get(depth) else { break };
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            let bit = 1u16 << d;
+            if nd.mask & bit == 0 {
+                break;
+            }
+            node = nd.first_child as usize + (nd.mask & (bit - 1)).count_ones() as usize;
+            depth += 1;
+        }
+        n
+    }
+
+    /// Heap bytes held.
+    fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>() + self.values.capacity() * 4
+    }
+}
+
+fn skip_plus(d: &[u8]) -> &[u8] {
+    d.strip_prefix(b"+").unwrap_or(d)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The route table
+
+/// Routes compiled for lookup. Built by the control plane, read by every shard.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<CompiledRoute>,
+    trie: PrefixTrie,
+}
+
+impl RouteTable {
+    /// Compiles validated routes; a reject route without `status` answers ESME_RINVDSTADR.
+    pub fn compile(routes: &[Route], accounts: &[Account], connectors: &[Connector]) -> Result<RouteTable, ConfigErrors> {
+        RouteTable::compile_with(routes, accounts, connectors, Status::INVALID_DEST_ADDR)
+    }
+
+    /// As [`RouteTable::compile`], with the status for reject routes that give none
+    /// (`server.no_route_status`).
+    pub fn compile_with(
+        routes: &[Route],
+        accounts: &[Account],
+        connectors: &[Connector],
+        default_reject: Status,
+    ) -> Result<RouteTable, ConfigErrors> {
+        let account_ids: HashMap<&str, AccountId> =
+            accounts.iter().enumerate().map(|(i, a)| (a.system_id.as_str(), AccountId(i as u32))).collect();
+        let connector_ids: HashMap<&str, (ConnectorId, u32)> = connectors
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), (ConnectorId(i as u32), c.weight)))
+            .collect();
+        let mut errs = Vec::new();
+        let mut compiled = Vec::with_capacity(routes.len());
+        let mut items = Vec::with_capacity(routes.len());
+        for (index, r) in routes.iter().enumerate() {
+            let loc = || format!("route {}", index + 1);
+            let digits = strip_plus(&r.prefix).as_bytes();
+            if digits.len() > crate::config::MAX_PREFIX_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
+                errs.push(ConfigError::new(format!("{}.prefix", loc()), format!("must be digits, got {:?}", r.prefix)));
+                continue;
+            }
+            let mut ids = Vec::with_capacity(r.connectors.len());
+            let mut weights = Vec::with_capacity(r.connectors.len());
+            for c in &r.connectors {
+                match connector_ids.get(c.as_str()) {
+                    Some(&(id, w)) => {
+                        ids.push(id);
+                        weights.push(w);
+                    }
+                    None => errs.push(ConfigError::new(loc(), format!("connector {c:?} does not exist"))),
+                }
+            }
+            if let Some(w) = &r.weights {
+                if w.len() == weights.len() {
+                    weights.clone_from(w);
+                }
+            }
+            let accounts = match &r.accounts {
+                None => None,
+                Some(list) => {
+                    let mut v = Vec::with_capacity(list.len());
+                    for a in list {
+                        match account_ids.get(a.as_str()) {
+                            Some(&id) => v.push(id),
+                            None => errs.push(ConfigError::new(loc(), format!("account {a:?} does not exist"))),
+                        }
+                    }
+                    v.sort();
+                    v.dedup();
+                    Some(v.into_boxed_slice())
+                }
+            };
+            let bytes_list =
+                |l: &Option<Vec<String>>| l.as_ref().map(|l| l.iter().map(|s| s.as_bytes().into()).collect());
+            let conditions = Conditions {
+                accounts,
+                source_addrs: bytes_list(&r.source_addrs),
+                source_prefix: r.source_prefix.as_deref().map(|p| strip_plus(p).as_bytes().into()),
+                service_types: bytes_list(&r.service_types),
+                data_codings: r.data_codings.as_ref().map(|dcs| {
+                    let mut bits = [0u64; 4];
+                    for &dc in dcs {
+                        bits[dc as usize >> 6] |= 1 << (dc & 63);
+                    }
+                    bits
+                }),
+            };
+            let action = match r.action {
+                Action::Forward => RouteAction::Forward,
+                Action::Reject => RouteAction::Reject(r.status.unwrap_or(default_reject).0),
+            };
+            items.push((Box::<[u8]>::from(digits), compiled.len() as u32));
+            compiled.push(CompiledRoute {
+                index,
+                name: r.name.clone(),
+                connectors: ids,
+                weights,
+                strategy: r.strategy,
+                action,
+                conditions: (!conditions.is_empty()).then(|| Box::new(conditions)),
+            });
+        }
+        if !errs.is_empty() {
+            return Err(ConfigErrors(errs));
+        }
+        Ok(RouteTable { routes: compiled, trie: PrefixTrie::build(items) })
+    }
+
+    /// The route for a submit, or `None` when nothing matches (answer `no_route_status`).
+    /// Allocation-free; cost bounded by the destination length and the routes per prefix.
+    #[inline]
+    pub fn lookup(&self, q: &RouteQuery<'_>) -> Option<&CompiledRoute> {
+        let mut path = [0u32; MAX_PATH];
+        let n = self.trie.walk(skip_plus(q.destination), &mut path);
+        for &node in path[..n].iter().rev() {
+            for &r in self.trie.values_of(node as usize) {
+                let route = &self.routes[r as usize];
+                if route.matches(q) {
+                    return Some(route);
+                }
+            }
+        }
+        None
+    }
+
+    /// Routes in file order.
+    pub fn routes(&self) -> &[CompiledRoute] {
+        &self.routes
+    }
+
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// Trie nodes (a measure of the table's size; memory ≈ 12 bytes per node).
+    pub fn node_count(&self) -> usize {
+        self.trie.nodes.len()
+    }
+
+    /// Approximate heap bytes: trie, route list, and each route's own allocations.
+    pub fn memory_bytes(&self) -> usize {
+        let per_route: usize = self
+            .routes
+            .iter()
+            .map(|r| {
+                r.connectors.capacity() * 4
+                    + r.weights.capacity() * 4
+                    + r.name.as_ref().map_or(0, |n| n.capacity())
+                    + r.conditions.as_ref().map_or(0, |c| {
+                        std::mem::size_of::<Conditions>()
+                            + c.accounts.as_ref().map_or(0, |a| a.len() * 4)
+                            + c.source_addrs.as_ref().map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
+                            + c.source_prefix.as_ref().map_or(0, |p| p.len())
+                            + c.service_types.as_ref().map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
+                    })
+            })
+            .sum();
+        self.trie.memory_bytes() + self.routes.capacity() * std::mem::size_of::<CompiledRoute>() + per_route
+    }
+}
+
+/// `[[mo_route]]`s: destination prefix -> receiving account, longest prefix wins.
+#[derive(Debug, Clone, Default)]
+pub struct MoRouteTable {
+    trie: PrefixTrie,
+}
+
+impl MoRouteTable {
+    /// `(digits, account)` pairs, digits without `+`; validated beforehand.
+    pub(crate) fn build(entries: Vec<(Box<[u8]>, AccountId)>) -> MoRouteTable {
+        MoRouteTable { trie: PrefixTrie::build(entries.into_iter().map(|(d, a)| (d, a.0)).collect()) }
+    }
+
+    /// The account that receives a mobile-originated message to `destination`.
+    pub fn lookup(&self, destination: &[u8]) -> Option<AccountId> {
+        let mut path = [0u32; MAX_PATH];
+        let n = self.trie.walk(skip_plus(destination), &mut path);
+        let deepest = *path[..n].last()?;
+        self.trie.values_of(deepest as usize).first().map(|&a| AccountId(a))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diff
+
+/// What replacing one route list with another changes (the `routes.diff` reply). Routes are
+/// matched by `name` when they have one, else by prefix + conditions.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct RoutesDiff {
+    pub added: Vec<DiffRoute>,
+    pub removed: Vec<DiffRoute>,
+    pub changed: Vec<DiffChange>,
+    /// Prefixes whose routes kept their identity but not their relative order: within a prefix
+    /// the first matching route wins, so this changes behaviour too.
+    pub reordered: Vec<String>,
+}
+
+impl RoutesDiff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() && self.reordered.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffRoute {
+    pub key: String,
+    /// 1-based position in its list.
+    pub position: usize,
+    pub route: Route,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffChange {
+    pub key: String,
+    pub old_position: usize,
+    pub new_position: usize,
+    /// Names of the keys whose values differ.
+    pub fields: Vec<&'static str>,
+    pub old: Route,
+    pub new: Route,
+}
+
+/// How a route is recognised across two lists.
+pub fn route_key(r: &Route) -> String {
+    if let Some(n) = &r.name {
+        return format!("name {n:?}");
+    }
+    let mut k = format!("prefix {:?}", strip_plus(&r.prefix));
+    let conds = r.conditions_key();
+    for part in conds.split(' ') {
+        if !part.ends_with("=*") {
+            k.push(' ');
+            k.push_str(part);
+        }
+    }
+    k
+}
+
+fn changed_fields(a: &Route, b: &Route) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    macro_rules! cmp {
+        ($($field:ident),*) => { $( if a.$field != b.$field { f.push(stringify!($field)); } )* };
+    }
+    cmp!(name, prefix, connectors, strategy, weights, accounts, source_addrs, source_prefix, service_types, data_codings, action, status);
+    f
+}
+
+/// Compares two route lists (the running one and a candidate).
+pub fn diff(old: &[Route], new: &[Route]) -> RoutesDiff {
+    let mut out = RoutesDiff::default();
+    let mut old_by_key: HashMap<String, VecDeque<usize>> = HashMap::new();
+    for (i, r) in old.iter().enumerate() {
+        old_by_key.entry(route_key(r)).or_default().push_back(i);
+    }
+    let mut matched_old = vec![false; old.len()];
+    // new index -> old index, for the reorder check
+    let mut pairs = Vec::new();
+    for (j, r) in new.iter().enumerate() {
+        let key = route_key(r);
+        match old_by_key.get_mut(&key).and_then(VecDeque::pop_front) {
+            Some(i) => {
+                matched_old[i] = true;
+                pairs.push((i, j));
+                let fields = changed_fields(&old[i], r);
+                if !fields.is_empty() {
+                    out.changed.push(DiffChange {
+                        key,
+                        old_position: i + 1,
+                        new_position: j + 1,
+                        fields,
+                        old: old[i].clone(),
+                        new: r.clone(),
+                    });
+                }
+            }
+            None => out.added.push(DiffRoute { key, position: j + 1, route: r.clone() }),
+        }
+    }
+    for (i, r) in old.iter().enumerate() {
+        if !matched_old[i] {
+            out.removed.push(DiffRoute { key: route_key(r), position: i + 1, route: r.clone() });
+        }
+    }
+    // Within each (new) prefix, the matched routes must keep their old relative order.
+    let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &(i, j) in &pairs {
+        by_prefix.entry(strip_plus(&new[j].prefix)).or_default().push(i);
+    }
+    let mut reordered: Vec<String> =
+        by_prefix.into_iter().filter(|(_, olds)| olds.windows(2).any(|w| w[0] > w[1])).map(|(p, _)| p.to_string()).collect();
+    reordered.sort();
+    out.reordered = reordered;
+    out
+}
+
