@@ -622,8 +622,11 @@ pub fn routes_from_json(values: &[Value]) -> Result<Vec<Route>, ConfigErrors> {
         let loc = format!("route {}", i + 1);
         match v {
             Value::Object(m) => {
+                let before = errs.len();
                 if let Some(r) = de_item::<Route>(m.clone(), &loc, &mut errs) {
-                    routes.push(r);
+                    if errs.len() == before {
+                        routes.push(r);
+                    }
                 }
             }
             _ => errs.push(ConfigError::new(loc, "must be an object")),
@@ -711,14 +714,14 @@ fn section(json: &Map<String, Value>, key: &str, errs: &mut Vec<ConfigError>) ->
 
 /// Deserializes one table, reporting every bad key: on an error the offending key is recorded
 /// with its path (`window`, `weights[1]`), removed, and the rest retried, until the item parses
-/// or a required key is missing.
+/// or a required key is missing. Returns what parsed without the bad keys (their defaults in
+/// their place) so that validation still checks the rest of the item; the errors recorded
+/// guarantee such a partial item never becomes part of a `Config`.
 fn de_item<T: DeserializeOwned>(mut map: Map<String, Value>, loc: &str, errs: &mut Vec<ConfigError>) -> Option<T> {
-    let mut failed = false;
     loop {
         match serde_path_to_error::deserialize::<_, T>(Value::Object(map.clone())) {
-            Ok(t) => return if failed { None } else { Some(t) },
+            Ok(t) => return Some(t),
             Err(e) => {
-                failed = true;
                 let first = e.path().iter().next().and_then(|seg| match seg {
                     serde_path_to_error::Segment::Map { key } => Some(key.clone()),
                     _ => None,
@@ -1084,3 +1087,358 @@ fn check_log_level(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../smsedge.example.toml");
+
+    const BASE: &str = r#"
+[server]
+listen = ["127.0.0.1:2775"]
+
+[[account]]
+system_id = "acme"
+password = "pw"
+
+[[connector]]
+name = "smsc-a"
+kind = "smpp"
+address = "127.0.0.1:2776"
+"#;
+
+    fn errors(text: &str) -> Vec<String> {
+        match Config::from_toml_str(text) {
+            Ok(_) => panic!("expected errors for:\n{text}"),
+            Err(e) => e.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn has(errs: &[String], want: &str) {
+        assert!(errs.iter().any(|e| e == want), "missing error {want:?} in {errs:#?}");
+    }
+
+    #[test]
+    fn example_file_parses_and_validates() {
+        let c = Config::from_toml_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.server.listen.len(), 2);
+        assert_eq!(c.accounts.len(), 2);
+        assert_eq!(c.connectors.len(), 2);
+        assert_eq!(c.routes.len(), 4);
+        assert_eq!(c.mo_routes.len(), 1);
+        assert_eq!(c.connectors[0].resp_id, IdFormat::Hex);
+        assert_eq!(c.connectors[0].receipt_id, IdFormat::Decimal);
+        assert_eq!(c.routes[0].weights, Some(vec![3, 1]));
+        assert_eq!(c.routes[1].status, Some(Status(0x0B)));
+        assert_eq!(c.summary(), "2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route");
+    }
+
+    /// Every key the example sets to its default value must equal the default the code uses
+    /// when the key is omitted: the documentation and the code cannot drift apart.
+    #[test]
+    fn example_documents_the_real_defaults() {
+        let c = Config::from_toml_str(EXAMPLE).unwrap();
+        let minimal = Config::from_toml_str("[server]\nlisten = [\"0.0.0.0:2775\", \"[::]:2775\"]\n").unwrap();
+        let (s, d) = (&c.server, &minimal.server);
+        assert_eq!(s.shards, d.shards);
+        assert_eq!(s.metrics_listen, d.metrics_listen);
+        assert_eq!(s.max_pdu_len, d.max_pdu_len);
+        assert_eq!(s.session_window, d.session_window);
+        assert_eq!(s.bind_timeout, d.bind_timeout);
+        assert_eq!(s.enquire_link_interval, d.enquire_link_interval);
+        assert_eq!(s.inactivity_timeout, d.inactivity_timeout);
+        assert_eq!(s.response_timeout, d.response_timeout);
+        assert_eq!(s.drain_timeout, d.drain_timeout);
+        assert_eq!(s.message_id_ttl, d.message_id_ttl);
+        assert_eq!(s.id_map_capacity, d.id_map_capacity);
+        assert_eq!(s.receipt_queue, d.receipt_queue);
+        assert_eq!(s.receipt_hold, d.receipt_hold);
+        assert_eq!(s.wait_queue, d.wait_queue);
+        assert_eq!(s.wait_timeout, d.wait_timeout);
+        assert_eq!(s.no_route_status, d.no_route_status);
+        assert_eq!(s.log_level, d.log_level);
+        // The second connector of the example sets only the required keys and credentials.
+        let full = &c.connectors[0];
+        let min = &c.connectors[1];
+        assert_eq!(full.system_type, min.system_type);
+        assert_eq!(full.bind, min.bind);
+        assert_eq!(full.window, min.window);
+        assert_eq!(full.interface_version, min.interface_version);
+        assert_eq!(full.enquire_link_interval, min.enquire_link_interval);
+        assert_eq!(full.response_timeout, min.response_timeout);
+        assert_eq!(full.reconnect_min, min.reconnect_min);
+        assert_eq!(full.reconnect_max, min.reconnect_max);
+        assert_eq!(full.enabled, min.enabled);
+        assert_eq!(full.weight, min.weight);
+        assert_eq!(min.binds, 1);
+        assert_eq!(min.tps, 0);
+        let globex = &c.accounts[1];
+        assert_eq!((globex.max_binds, globex.tps, globex.window, globex.enabled), (10, 0, None, true));
+        assert!(globex.allowed_ips.is_empty());
+    }
+
+    #[test]
+    fn embedded_default_validates() {
+        let c = Config::embedded_default();
+        assert_eq!(c.server.listen, vec!["127.0.0.1:2775".parse::<SocketAddr>().unwrap()]);
+        assert_eq!(c.server.metrics_listen, Some("127.0.0.1:9775".parse().unwrap()));
+        assert_eq!(c.server.admin_socket, None);
+        assert_eq!(c.server.admin_socket_path(), default_admin_socket());
+        assert_eq!((c.accounts[0].system_id.as_str(), c.accounts[0].password.as_str()), ("demo", "demo"));
+        assert_eq!(c.connectors[0].name, "smsc");
+        assert_eq!(c.connectors[0].address, "127.0.0.1:2776");
+        assert_eq!((c.connectors[0].system_id.as_str(), c.connectors[0].password.as_str()), ("demo", "demo"));
+        assert_eq!(c.routes, vec![Route::new("", &["smsc"])]);
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn defaults_apply_when_keys_are_omitted() {
+        let c = Config::from_toml_str(BASE).unwrap();
+        let s = &c.server;
+        assert_eq!(s.shards, Shards::Auto);
+        assert_eq!(s.max_pdu_len, 65_536);
+        assert_eq!(s.session_window, 256);
+        assert_eq!(s.bind_timeout, Duration::from_secs(10));
+        assert_eq!(s.inactivity_timeout, Duration::from_secs(300));
+        assert_eq!(s.message_id_ttl, Duration::from_secs(72 * 3600));
+        assert_eq!(s.id_map_capacity, 2_000_000);
+        assert_eq!(s.receipt_queue, 100_000);
+        assert_eq!(s.wait_queue, 1024);
+        assert_eq!(s.wait_timeout, Duration::from_secs(1));
+        assert_eq!(s.no_route_status, Status(0x0000_000B));
+        let a = &c.accounts[0];
+        assert_eq!((a.max_binds, a.tps, a.enabled), (10, 0, true));
+        let k = &c.connectors[0];
+        assert_eq!((k.bind, k.binds, k.window, k.interface_version), (BindMode::Transceiver, 1, 64, 0x34));
+        assert_eq!((k.reconnect_min, k.reconnect_max), (Duration::from_secs(1), Duration::from_secs(30)));
+        assert_eq!((k.resp_id, k.receipt_id, k.weight), (IdFormat::Text, IdFormat::Text, 1));
+    }
+
+    #[test]
+    fn accepts_value_spellings() {
+        let c = Config::from_toml_str(
+            r#"
+[server]
+listen = ["127.0.0.1:2775"]
+shards = 4
+metrics_listen = ""
+bind_timeout = 15
+wait_timeout = "500ms"
+no_route_status = 0x58
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.server.shards, Shards::Count(4));
+        assert_eq!(c.server.metrics_listen, None);
+        assert_eq!(c.server.bind_timeout, Duration::from_secs(15));
+        assert_eq!(c.server.wait_timeout, Duration::from_millis(500));
+        assert_eq!(c.server.no_route_status, Status(0x58));
+        let c = Config::from_toml_str("[server]\nlisten = [\"127.0.0.1:1\"]\nno_route_status = \"ESME_RTHROTTLED\"\n").unwrap();
+        assert_eq!(c.server.no_route_status, Status(0x58));
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_line_and_column() {
+        let errs = errors("[server]\nlisten = [\"127.0.0.1:2775\"\nshards = 2\n");
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].starts_with("line 3, column 1: TOML syntax"), "{errs:?}");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_with_their_name() {
+        let text = format!("{BASE}\n[[route]]\nprefix = \"44\"\nconnectors = [\"smsc-a\"]\nstrategyy = \"failover\"\n");
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].starts_with("route 1.strategyy: unknown key \"strategyy\"; expected"), "{errs:?}");
+        let errs = errors(&BASE.replace("kind = \"smpp\"", "kind = \"smpp\"\nwindoww = 3\nbindd = 1"));
+        // serde_json maps are sorted: keys of one table are reported in name order.
+        assert!(errs[0].starts_with("connector \"smsc-a\".bindd: unknown key"), "{errs:?}");
+        assert!(errs[1].starts_with("connector \"smsc-a\".windoww: unknown key"), "{errs:?}");
+        let errs = errors(&format!("{BASE}\n[[routes]]\nprefix = \"1\"\n"));
+        has(
+            &errs,
+            "routes: unknown section \"routes\" (did you mean [[route]]?); expected one of server, account, connector, route, mo_route",
+        );
+        let errs = errors(&BASE.replace("[server]", "[server]\nlisen = 1"));
+        assert!(errs[0].starts_with("server.lisen: unknown key \"lisen\""), "{errs:?}");
+    }
+
+    #[test]
+    fn reports_bad_values_with_their_key() {
+        let errs = errors(&BASE.replace("kind = \"smpp\"", "kind = \"smpp\"\nwindow = 0\nbind = \"both\"\nreconnect_min = \"5x\""));
+        has(&errs, "connector \"smsc-a\".window: must be 1..=65535, got 0");
+        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".bind: unknown variant `both`")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".reconnect_min: invalid duration")), "{errs:?}");
+        let errs = errors(&BASE.replace("[server]", "[server]\nshards = 0\nmax_pdu_len = 8\nsession_window = 70000\nno_route_status = 0\nlog_level = \"loud\"\nmetrics_listen = \"nope\""));
+        has(&errs, "server.shards: must be 1..=1024, got 0");
+        has(&errs, "server.max_pdu_len: must be 16..=16777216, got 8");
+        has(&errs, "server.session_window: must be 1..=65535, got 70000");
+        has(&errs, "server.no_route_status: must be an error status, not ESME_ROK (0)");
+        assert!(errs.iter().any(|e| e.starts_with("server.log_level: \"loud\"")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with("server.metrics_listen: invalid address \"nope\"")), "{errs:?}");
+    }
+
+    #[test]
+    fn reports_every_error_at_once() {
+        let text = r#"
+[server]
+listen = []
+bind_timeout = 0
+
+[[account]]
+system_id = "acme"
+password = "much-too-long"
+
+[[account]]
+system_id = "acme"
+password = "x"
+allowed_ips = ["10.0.0.0/8", "10.0.0.300/8"]
+
+[[account]]
+system_id = "this-id-is-too-long"
+password = "x"
+
+[[connector]]
+name = "smsc-a"
+kind = "smpp"
+address = "localhost"
+window = 0
+reconnect_min = "10s"
+reconnect_max = "5s"
+
+[[connector]]
+name = "smsc-a"
+kind = "m3ua"
+address = "[::1]:2905"
+
+[[route]]
+prefix = "+44"
+connectors = ["smsc-x"]
+
+[[route]]
+prefix = "4a"
+connectors = ["smsc-a", "smsc-a"]
+strategy = "failover"
+weights = [1, 0, 2]
+accounts = ["nobody"]
+
+[[route]]
+prefix = "44"
+connectors = ["smsc-a"]
+
+[[route]]
+prefix = "1"
+action = "reject"
+status = 0
+
+[[route]]
+prefix = "2"
+
+[[mo_route]]
+prefix = "447"
+account = "ghost"
+"#;
+        let errs = errors(text);
+        for want in [
+            "server.listen: must list at least one address",
+            "server.bind_timeout: must be greater than 0",
+            "account \"acme\".password: must be at most 8 characters, got 13 (\"much-too-long\")",
+            "account \"acme\".allowed_ips[1]: invalid CIDR \"10.0.0.300/8\": expected e.g. \"10.0.0.0/8\", \"::1/128\" or an address",
+            "account 2: duplicate system_id \"acme\"",
+            "account \"this-id-is-too-long\".system_id: must be 1..=15 characters, got 19 (\"this-id-is-too-long\")",
+            "connector \"smsc-a\".address: must be \"host:port\" (no port), got \"localhost\"",
+            "connector \"smsc-a\".window: must be 1..=65535, got 0",
+            "connector \"smsc-a\".reconnect_max: must be >= reconnect_min (10s), got 5s",
+            "connector 2: duplicate name \"smsc-a\"",
+            "route 1: connector \"smsc-x\" does not exist",
+            "route 2.prefix: must be digits 0-9 (after an optional leading '+'), got \"4a\"",
+            "route 2: connector \"smsc-a\" is listed twice",
+            "route 2.weights: only applies to strategy = \"weighted\"",
+            "route 2.weights: must have one weight per connector (2), got 3",
+            "route 2.weights: every weight must be greater than 0",
+            "route 2: account \"nobody\" does not exist",
+            "route 3: never matches: route 1 has the same prefix and conditions and comes first",
+            "route 4.status: a reject needs an error status, not ESME_ROK (0)",
+            "route 5: connectors: a forward route needs at least one connector",
+            "mo_route 1: account \"ghost\" does not exist",
+        ] {
+            has(&errs, want);
+        }
+        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".kind: kind \"m3ua\" is not supported yet")));
+        assert_eq!(errs.len(), 22, "{errs:#?}");
+    }
+
+    #[test]
+    fn a_broken_item_does_not_hide_the_others_or_cause_false_references() {
+        let text = format!(
+            "{BASE}\n[[connector]]\nname = \"smsc-b\"\nkind = \"smpp\"\naddress = \"h:1\"\nwindow = \"big\"\n\
+             [[route]]\nprefix = \"1\"\nconnectors = [\"smsc-b\"]\n[[route]]\nprefix = \"2\"\nconnectors = [\"smsc-c\"]\n"
+        );
+        let errs = errors(&text);
+        assert_eq!(
+            errs,
+            vec![
+                "connector \"smsc-b\".window: invalid type: string \"big\", expected u32".to_string(),
+                "route 2: connector \"smsc-c\" does not exist".to_string(),
+            ]
+        );
+        let errs = errors("[server]\nlisten=[\"1.2.3.4:5\"]\n[[route]]\nconnectors = [\"x\"]\n[account]\nsystem_id=\"a\"\n");
+        has(&errs, "route 1: missing required key prefix");
+        has(&errs, "account: must be an array of tables: write [[account]], not [account]");
+        has(&errors("[[account]]\nsystem_id=\"a\"\npassword=\"b\"\n"), "server: missing: [server] with at least `listen` is required");
+    }
+
+    #[test]
+    fn validate_catches_what_the_parser_would() {
+        let mut c = Config::from_toml_str(BASE).unwrap();
+        c.validate().unwrap();
+        c.routes.push(Route::new("44", &["nope"]));
+        c.connectors[0].binds = 65;
+        let e = c.validate().unwrap_err();
+        assert_eq!(e.to_string(), "connector \"smsc-a\".binds: must be 1..=64, got 65\nroute 1: connector \"nope\" does not exist");
+        assert_eq!(e.joined(), "connector \"smsc-a\".binds: must be 1..=64, got 65; route 1: connector \"nope\" does not exist");
+    }
+
+    #[test]
+    fn checks_host_port_and_cidrs() {
+        for ok in ["127.0.0.1:2775", "smsc.example.net:2775", "[::1]:2775", "a-b:1"] {
+            check_host_port(ok).unwrap();
+        }
+        for bad in ["host", "host:0", "host:70000", "::1:2775", "[::1:2775", ":2775", "bad_host:1", "[zz]:1"] {
+            assert!(check_host_port(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_cidr("10.1.2.3/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_cidr("::1").unwrap().to_string(), "::1/128");
+        assert_eq!(parse_cidr("192.168.1.1").unwrap().to_string(), "192.168.1.1/32");
+        assert!(parse_cidr("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn json_routes_use_the_same_rules() {
+        let routes = routes_from_json(&[serde_json::json!({"prefix": "44", "connectors": ["a"], "data_codings": [0, 8]})]).unwrap();
+        assert_eq!(routes[0].data_codings, Some(vec![0, 8]));
+        let e = routes_from_json(&[
+            serde_json::json!({"prefix": "44", "connectors": ["a"]}),
+            serde_json::json!({"prefix": "4", "connectors": ["a"], "data_codings": [300], "colour": "red"}),
+            serde_json::json!(7),
+        ])
+        .unwrap_err();
+        let msgs: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+        assert!(msgs[0].starts_with("route 2.colour: unknown key \"colour\""), "{msgs:?}");
+        assert!(msgs[1].starts_with("route 2.data_codings[0]: invalid value: integer `300`, expected u8"), "{msgs:?}");
+        assert_eq!(msgs[2], "route 3: must be an object");
+        let a = account_from_json(&serde_json::json!({"system_id": "x", "password": "y", "tps": 5})).unwrap();
+        assert_eq!((a.tps, a.max_binds), (5, 10));
+        assert!(account_from_json(&serde_json::json!({"system_id": "x"})).unwrap_err().joined().contains("missing required key password"));
+    }
+
+    #[test]
+    fn routes_round_trip_through_json() {
+        let c = Config::from_toml_str(EXAMPLE).unwrap();
+        let json = serde_json::to_value(&c.routes).unwrap();
+        let back = routes_from_json(json.as_array().unwrap()).unwrap();
+        assert_eq!(back, c.routes);
+    }
+}

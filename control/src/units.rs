@@ -61,7 +61,7 @@ pub fn format_duration(d: Duration) -> String {
         return "0s".into();
     }
     let mut out = String::new();
-    for (unit, size) in [("d", 86_400_000u128), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+    for (unit, size) in [("h", 3_600_000u128), ("m", 60_000), ("s", 1000), ("ms", 1)] {
         if ms >= size {
             out.push_str(&format!("{}{unit}", ms / size));
             ms %= size;
@@ -298,9 +298,10 @@ mod tests {
 
     #[test]
     fn formats_durations_back() {
-        for s in ["30s", "500ms", "5m", "72h", "1m30s", "1d"] {
+        for s in ["30s", "500ms", "5m", "72h", "1m30s", "1h1m1s1ms"] {
             assert_eq!(format_duration(parse_duration(s).unwrap()), s);
         }
+        assert_eq!(format_duration(parse_duration("1d").unwrap()), "24h");
     }
 
     #[test]
