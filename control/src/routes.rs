@@ -145,12 +145,19 @@ struct Node {
 }
 
 /// Digit strings to lists of `u32` values, longest-prefix walk.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct PrefixTrie {
     /// Breadth-first; the last node is a sentinel that only ends the value range.
     nodes: Vec<Node>,
     values: Vec<u32>,
     max_depth: usize,
+}
+
+impl Default for PrefixTrie {
+    /// An empty trie: a root without values, and the sentinel.
+    fn default() -> PrefixTrie {
+        PrefixTrie::build(Vec::new())
+    }
 }
 
 impl PrefixTrie {
@@ -542,3 +549,322 @@ pub fn diff(old: &[Route], new: &[Route]) -> RoutesDiff {
     out
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use proptest::prelude::{prop, prop_assert_eq, prop_oneof, proptest, Just, ProptestConfig};
+    use proptest::strategy::Strategy as Gen;
+
+    fn config(routes: &str) -> Config {
+        let text = format!(
+            r#"
+[server]
+listen = ["127.0.0.1:2775"]
+no_route_status = "ESME_RX_P_APPN"
+[[account]]
+system_id = "acme"
+password = "x"
+[[account]]
+system_id = "globex"
+password = "x"
+[[connector]]
+name = "a"
+kind = "smpp"
+address = "h:1"
+weight = 5
+[[connector]]
+name = "b"
+kind = "smpp"
+address = "h:2"
+{routes}"#
+        );
+        Config::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn table(c: &Config) -> RouteTable {
+        RouteTable::compile_with(&c.routes, &c.accounts, &c.connectors, c.server.no_route_status).unwrap()
+    }
+
+    const ACME: AccountId = AccountId(0);
+    const GLOBEX: AccountId = AccountId(1);
+
+    fn q(dest: &str) -> RouteQuery<'_> {
+        RouteQuery { destination: dest.as_bytes(), account: ACME, source_addr: b"", service_type: b"", data_coding: 0 }
+    }
+
+    fn hit(t: &RouteTable, q: &RouteQuery<'_>) -> Option<usize> {
+        t.lookup(q).map(|r| r.index)
+    }
+
+    #[test]
+    fn longest_prefix_wins_regardless_of_file_order() {
+        let c = config(
+            r#"
+[[route]]
+prefix = ""
+connectors = ["a"]
+[[route]]
+prefix = "4"
+connectors = ["a"]
+[[route]]
+prefix = "4477"
+connectors = ["b"]
+[[route]]
+prefix = "44"
+connectors = ["b"]
+"#,
+        );
+        let t = table(&c);
+        assert_eq!(hit(&t, &q("447700900123")), Some(2));
+        assert_eq!(hit(&t, &q("4478")), Some(3));
+        assert_eq!(hit(&t, &q("44")), Some(3));
+        assert_eq!(hit(&t, &q("45")), Some(1));
+        assert_eq!(hit(&t, &q("1")), Some(0));
+        assert_eq!(hit(&t, &q("")), Some(0));
+        assert_eq!(hit(&t, &q("+4477")), Some(2), "a leading + is skipped");
+        assert_eq!(hit(&t, &q("44a77")), Some(3), "the walk stops at a non-digit");
+        assert_eq!(hit(&t, &q("abc")), Some(0), "non-digits match only the \"\" route");
+        let r = t.lookup(&q("4477")).unwrap();
+        assert_eq!((r.connectors.clone(), r.weights.clone()), (vec![ConnectorId(1)], vec![1]));
+        assert_eq!(t.lookup(&q("1")).unwrap().weights, vec![5], "weights default to the connectors' weight");
+    }
+
+    #[test]
+    fn no_route_without_a_catch_all() {
+        let c = config("[[route]]\nprefix = \"44\"\nconnectors = [\"a\"]\n");
+        let t = table(&c);
+        assert_eq!(hit(&t, &q("4")), None);
+        assert_eq!(hit(&t, &q("33")), None);
+        assert_eq!(hit(&t, &q("")), None);
+        assert_eq!(hit(&t, &q("440")), Some(0));
+        assert!(RouteTable::default().lookup(&q("44")).is_none());
+    }
+
+    #[test]
+    fn first_match_wins_within_a_prefix_and_conditions_filter() {
+        let c = config(
+            r#"
+[[route]]
+prefix = "44"
+accounts = ["globex"]
+connectors = ["b"]
+[[route]]
+prefix = "44"
+source_addrs = ["BANK"]
+connectors = ["b"]
+[[route]]
+prefix = "44"
+service_types = ["WAP"]
+connectors = ["b"]
+[[route]]
+prefix = "44"
+data_codings = [8]
+connectors = ["b"]
+[[route]]
+prefix = "44"
+source_prefix = "+33"
+connectors = ["b"]
+[[route]]
+prefix = "44"
+connectors = ["a"]
+[[route]]
+prefix = "44"
+connectors = ["a", "b"]
+accounts = ["acme"]
+"#,
+        );
+        let t = table(&c);
+        let base = q("4412");
+        assert_eq!(hit(&t, &base), Some(5), "unconditional route 6 comes before route 7");
+        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..base }), Some(0));
+        assert_eq!(hit(&t, &RouteQuery { source_addr: b"BANK", ..base }), Some(1));
+        assert_eq!(hit(&t, &RouteQuery { source_addr: b"BANKX", ..base }), Some(5), "sender ids match exactly");
+        assert_eq!(hit(&t, &RouteQuery { service_type: b"WAP", ..base }), Some(2));
+        assert_eq!(hit(&t, &RouteQuery { data_coding: 8, ..base }), Some(3));
+        assert_eq!(hit(&t, &RouteQuery { source_addr: b"33612", ..base }), Some(4));
+        assert_eq!(hit(&t, &RouteQuery { source_addr: b"+33612", ..base }), Some(4));
+        assert_eq!(hit(&t, &RouteQuery { source_addr: b"3", ..base }), Some(5));
+        // Both globex and BANK: the first in file order wins.
+        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, source_addr: b"BANK", ..base }), Some(0));
+    }
+
+    #[test]
+    fn falls_back_to_shorter_prefixes_when_conditions_fail() {
+        let c = config(
+            r#"
+[[route]]
+prefix = "4477"
+accounts = ["globex"]
+connectors = ["b"]
+[[route]]
+prefix = "447"
+data_codings = [8]
+connectors = ["b"]
+[[route]]
+prefix = "4"
+connectors = ["a"]
+[[route]]
+prefix = ""
+connectors = ["b"]
+accounts = ["acme"]
+"#,
+        );
+        let t = table(&c);
+        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..q("44770") }), Some(0));
+        assert_eq!(hit(&t, &RouteQuery { data_coding: 8, ..q("44770") }), Some(1));
+        assert_eq!(hit(&t, &q("44770")), Some(2));
+        assert_eq!(hit(&t, &q("5")), Some(3));
+        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..q("5") }), None);
+    }
+
+    #[test]
+    fn reject_routes_answer_their_status() {
+        let c = config(
+            r#"
+[[route]]
+prefix = "4490"
+action = "reject"
+status = "ESME_RINVDSTADR"
+[[route]]
+prefix = "4491"
+action = "reject"
+[[route]]
+prefix = "44"
+connectors = ["a"]
+"#,
+        );
+        let t = table(&c);
+        let r = t.lookup(&q("44901")).unwrap();
+        assert_eq!((r.action, r.connectors.len()), (RouteAction::Reject(0x0B), 0));
+        assert_eq!(t.lookup(&q("44911")).unwrap().action, RouteAction::Reject(0x65), "default: no_route_status");
+        assert_eq!(t.lookup(&q("4492")).unwrap().action, RouteAction::Forward);
+        // compile() without a server section uses ESME_RINVDSTADR.
+        let t = RouteTable::compile(&c.routes, &c.accounts, &c.connectors).unwrap();
+        assert_eq!(t.lookup(&q("44911")).unwrap().action, RouteAction::Reject(0x0B));
+    }
+
+    #[test]
+    fn compile_reports_unknown_names() {
+        let c = config("");
+        let e = RouteTable::compile(&[Route::new("1", &["zz"])], &c.accounts, &c.connectors).unwrap_err();
+        assert_eq!(e.to_string(), "route 1: connector \"zz\" does not exist");
+    }
+
+    #[test]
+    fn deep_prefixes_and_long_destinations() {
+        let c = config("");
+        let deep = "1".repeat(64);
+        let routes = vec![Route::new(&deep, &["a"]), Route::new("1", &["b"])];
+        let t = RouteTable::compile(&routes, &c.accounts, &c.connectors).unwrap();
+        let long = "1".repeat(200);
+        assert_eq!(hit(&t, &q(&long)), Some(0));
+        assert_eq!(hit(&t, &q(&deep[..63])), Some(1));
+    }
+
+    #[test]
+    fn mo_routes_take_the_longest_prefix() {
+        let t = MoRouteTable::build(vec![
+            (b"44".as_slice().into(), AccountId(1)),
+            (b"4477".as_slice().into(), AccountId(2)),
+            (b"".as_slice().into(), AccountId(0)),
+        ]);
+        assert_eq!(t.lookup(b"447712"), Some(AccountId(2)));
+        assert_eq!(t.lookup(b"+4478"), Some(AccountId(1)));
+        assert_eq!(t.lookup(b"1"), Some(AccountId(0)));
+        assert_eq!(MoRouteTable::default().lookup(b"1"), None);
+    }
+
+    #[test]
+    fn diff_reports_added_removed_changed_and_reordered() {
+        let mut named = Route::new("44", &["a"]);
+        named.name = Some("uk".into());
+        let mut cond = Route::new("33", &["a"]);
+        cond.accounts = Some(vec!["acme".into()]);
+        let old = vec![named.clone(), cond.clone(), Route::new("33", &["b"]), Route::new("1", &["a"])];
+        let mut named2 = named.clone();
+        named2.prefix = "+44".into();
+        named2.connectors = vec!["b".into()];
+        let new = vec![named2, Route::new("33", &["b"]), cond.clone(), Route::new("49", &["a"])];
+        let d = diff(&old, &new);
+        assert_eq!(d.added.len(), 1);
+        assert_eq!((d.added[0].key.as_str(), d.added[0].position), ("prefix \"49\"", 4));
+        assert_eq!((d.removed[0].key.as_str(), d.removed[0].position), ("prefix \"1\"", 4));
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(d.changed[0].key, "name \"uk\"");
+        assert_eq!(d.changed[0].fields, vec!["prefix", "connectors"]);
+        assert_eq!(d.reordered, vec!["33".to_string()]);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["changed"][0]["new"]["connectors"], serde_json::json!(["b"]));
+        assert_eq!(json["added"][0]["route"]["prefix"], "49");
+        assert!(diff(&old, &old).is_empty());
+        assert_eq!(route_key(&cond), "prefix \"33\" accounts=[\"acme\"]");
+    }
+
+    // --- generated: the trie against a linear scan ---
+
+    /// The definition, executed literally: among routes whose prefix starts the destination and
+    /// whose conditions hold, the longest prefix, then the earliest.
+    fn reference(routes: &[Route], accounts: &[&str], q: &RouteQuery<'_>) -> Option<usize> {
+        let dest = q.destination.strip_prefix(b"+").unwrap_or(q.destination);
+        let src = q.source_addr.strip_prefix(b"+").unwrap_or(q.source_addr);
+        let mut best: Option<(usize, usize)> = None;
+        for (i, r) in routes.iter().enumerate() {
+            let p = strip_plus(&r.prefix).as_bytes();
+            let ok = dest.starts_with(p)
+                && r.accounts.as_ref().is_none_or(|a| a.iter().any(|a| a == accounts[q.account.0 as usize]))
+                && r.source_addrs.as_ref().is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.source_addr))
+                && r.source_prefix.as_ref().is_none_or(|sp| src.starts_with(strip_plus(sp).as_bytes()))
+                && r.service_types.as_ref().is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.service_type))
+                && r.data_codings.as_ref().is_none_or(|d| d.contains(&q.data_coding));
+            if ok && best.is_none_or(|(len, _)| p.len() > len) {
+                best = Some((p.len(), i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    fn opt<T: std::fmt::Debug + Clone>(s: impl Gen<Value = T>) -> impl Gen<Value = Option<T>> {
+        prop_oneof![3 => Just(None), 1 => s.prop_map(Some)]
+    }
+
+    fn arb_route() -> impl Gen<Value = Route> {
+        (
+            ("\\+?", "[0-3]{0,4}"),
+            opt(prop::collection::vec(prop::sample::select(vec!["acme", "globex"]), 1..3)),
+            opt(prop::collection::vec(prop::sample::select(vec!["S1", "S2", "4400"]), 1..3)),
+            opt("[0-2]{0,2}"),
+            opt(prop::collection::vec(prop::sample::select(vec!["", "WAP"]), 1..2)),
+            opt(prop::collection::vec(0u8..4, 1..3)),
+        )
+            .prop_map(|((plus, digits), accounts, srcs, sp, sts, dcs)| {
+                let mut r = Route::new(&format!("{plus}{digits}"), &["a"]);
+                r.accounts = accounts.map(|v| v.into_iter().map(String::from).collect());
+                r.source_addrs = srcs.map(|v| v.into_iter().map(String::from).collect());
+                r.source_prefix = sp;
+                r.service_types = sts.map(|v| v.into_iter().map(String::from).collect());
+                r.data_codings = dcs;
+                r
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn trie_agrees_with_linear_scan(
+            routes in prop::collection::vec(arb_route(), 0..40),
+            queries in prop::collection::vec(
+                ("[0-3+a]{0,7}", 0u32..2, prop::sample::select(vec!["", "S1", "S2", "4400", "+4400", "1"]),
+                 prop::sample::select(vec!["", "WAP", "X"]), 0u8..5),
+                1..40),
+        ) {
+            let c = config("");
+            let t = RouteTable::compile(&routes, &c.accounts, &c.connectors).unwrap();
+            for (dest, acc, src, st, dc) in &queries {
+                let q = RouteQuery { destination: dest.as_bytes(), account: AccountId(*acc), source_addr: src.as_bytes(), service_type: st.as_bytes(), data_coding: *dc };
+                prop_assert_eq!(hit(&t, &q), reference(&routes, &["acme", "globex"], &q), "dest {:?}", dest);
+            }
+        }
+    }
+}
