@@ -21,19 +21,27 @@ pub struct Publisher<T> {
 
 impl<T> Clone for Publisher<T> {
     fn clone(&self) -> Self {
-        Publisher { current: self.current.clone(), epoch: self.epoch.clone() }
+        Publisher {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for Publisher<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Publisher").field("epoch", &self.epoch()).finish_non_exhaustive()
+        f.debug_struct("Publisher")
+            .field("epoch", &self.epoch())
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> Publisher<T> {
     pub fn new(initial: T) -> Publisher<T> {
-        Publisher { current: Arc::new(ArcSwap::from_pointee(initial)), epoch: Arc::new(AtomicU64::new(0)) }
+        Publisher {
+            current: Arc::new(ArcSwap::from_pointee(initial)),
+            epoch: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// Makes `value` current and returns the new epoch. Readers see it at their next refresh.
@@ -63,7 +71,12 @@ impl<T> Publisher<T> {
     /// A reader holding the current value; create on the control thread, move into a shard.
     pub fn snapshot(&self) -> Snapshot<T> {
         let seen = self.epoch.load(Ordering::Acquire);
-        Snapshot { current: self.current.clone(), epoch: self.epoch.clone(), seen, value: self.current.load_full() }
+        Snapshot {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+            seen,
+            value: self.current.load_full(),
+        }
     }
 }
 
@@ -77,7 +90,9 @@ pub struct Snapshot<T> {
 
 impl<T> fmt::Debug for Snapshot<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Snapshot").field("seen", &self.seen).finish_non_exhaustive()
+        f.debug_struct("Snapshot")
+            .field("seen", &self.seen)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,6 +129,11 @@ impl<T> Snapshot<T> {
 
 impl<T> Clone for Snapshot<T> {
     fn clone(&self) -> Self {
-        Snapshot { current: self.current.clone(), epoch: self.epoch.clone(), seen: self.seen, value: self.value.clone() }
+        Snapshot {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+            seen: self.seen,
+            value: self.value.clone(),
+        }
     }
 }

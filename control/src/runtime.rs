@@ -84,18 +84,31 @@ impl Runtime {
                 id: AccountId(i as u32),
                 config: a.clone(),
                 // validate() checked every entry.
-                allowed_ips: a.allowed_ips.iter().filter_map(|c| parse_cidr(c).ok()).collect(),
+                allowed_ips: a
+                    .allowed_ips
+                    .iter()
+                    .filter_map(|c| parse_cidr(c).ok())
+                    .collect(),
             })
             .collect();
         let connectors: Vec<ConnectorRt> = config
             .connectors
             .iter()
             .enumerate()
-            .map(|(i, c)| ConnectorRt { id: ConnectorId(i as u32), config: c.clone(), enabled: c.enabled })
+            .map(|(i, c)| ConnectorRt {
+                id: ConnectorId(i as u32),
+                config: c.clone(),
+                enabled: c.enabled,
+            })
             .collect();
-        let account_index: HashMap<String, AccountId> =
-            accounts.iter().map(|a| (a.config.system_id.clone(), a.id)).collect();
-        let connector_index = connectors.iter().map(|c| (c.config.name.clone(), c.id)).collect();
+        let account_index: HashMap<String, AccountId> = accounts
+            .iter()
+            .map(|a| (a.config.system_id.clone(), a.id))
+            .collect();
+        let connector_index = connectors
+            .iter()
+            .map(|c| (c.config.name.clone(), c.id))
+            .collect();
         let routes = RouteTable::compile_with(
             &config.routes,
             &config.accounts,

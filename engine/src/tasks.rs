@@ -1,0 +1,434 @@
+//! The glommio glue, kept in one place (GLOMMIO.md: a move to another thread-per-core runtime
+//! should stay cheap): one executor per shard, pinned; per shard an accept task per listener, a
+//! reader and a writer task per connection, a task per upstream bind slot, one task per mesh
+//! peer, and ONE periodic task that drives every timer of the shard (no glommio timer per PDU).
+
+use crate::conn::{Conn, ReadBuf};
+use crate::mesh::MeshMsg;
+use crate::shard::ShardState;
+use crate::shared::Shared;
+use futures_lite::future;
+use glommio::channels::channel_mesh::{Full, MeshBuilder, Senders};
+use glommio::net::{TcpListener, TcpStream};
+use glommio::{LocalExecutorBuilder, Placement};
+use smsedge_codecs::smpp::{FrameError, Framer, HEADER_LEN};
+use smsedge_control::publish::Snapshot;
+use smsedge_control::runtime::Runtime;
+use std::cell::{Cell, RefCell};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Read buffer per connection (GLOMMIO.md: 16–64 KiB; 4 KiB cost ~25% at high rates).
+const READ_BUF: usize = 64 << 10;
+/// Period of the shard's timer task.
+const TICK: Duration = Duration::from_millis(5);
+/// How often a shard copies its counters out.
+const STATS_EVERY: Duration = Duration::from_millis(250);
+/// Batches queued per mesh channel.
+pub const MESH_CAPACITY: usize = 4096;
+
+/// Everything a shard's tasks share.
+struct Ctx {
+    st: RefCell<ShardState>,
+    senders: Option<Senders<Vec<MeshMsg>>>,
+    stop_accepting: crate::conn::Notify,
+    accepting: Cell<bool>,
+}
+
+impl Ctx {
+    /// Sends what the shard queued for other shards; whatever a full channel refuses is kept
+    /// for the next flush.
+    fn flush_mesh(&self, st: &mut ShardState) {
+        if !st.mesh_pending() {
+            return;
+        }
+        let Some(senders) = &self.senders else { return };
+        let batches: Vec<(usize, Vec<MeshMsg>)> = st.take_mesh().collect();
+        for (peer, batch) in batches {
+            if let Err(e) = senders.try_send_to(peer, batch) {
+                match e {
+                    glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(batch)) => {
+                        st.mesh_unsent(peer, batch)
+                    }
+                    e => tracing::error!(peer, error = %e, "mesh send failed"),
+                }
+            }
+        }
+    }
+}
+
+/// What a shard needs to start.
+pub struct ShardSpec {
+    /// Shard number.
+    pub id: usize,
+    /// CPU to pin to, or `None` to float.
+    pub cpu: Option<usize>,
+    /// Process-wide state.
+    pub shared: Arc<Shared>,
+    /// Runtime snapshot for the shard.
+    pub rt: Snapshot<Runtime>,
+    /// SMPP listeners.
+    pub listen: Vec<SocketAddr>,
+    /// The channel mesh (all shards).
+    pub mesh: MeshBuilder<Vec<MeshMsg>, Full>,
+    /// Tells the starter the listeners are bound (or why not).
+    pub ready: std::sync::mpsc::Sender<Result<usize, String>>,
+}
+
+impl std::fmt::Debug for ShardSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardSpec")
+            .field("id", &self.id)
+            .field("cpu", &self.cpu)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts a shard's executor on its own thread.
+pub fn spawn_shard(spec: ShardSpec) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let placement = match spec.cpu {
+        Some(cpu) => Placement::Fixed(cpu),
+        None => Placement::Unbound,
+    };
+    let name = format!("shard-{}", spec.id);
+    std::thread::Builder::new()
+        .name(name.clone())
+        .spawn(move || {
+            let ready = spec.ready.clone();
+            let ex = LocalExecutorBuilder::new(placement)
+                .name(&name)
+                // Networking never uses the io_uring registered buffers (GLOMMIO.md).
+                .io_memory(64 << 10)
+                // A shard reaps completions only between task-queue rounds: keep rounds short.
+                .preempt_timer(Duration::from_millis(2))
+                .make();
+            match ex {
+                Ok(ex) => ex.run(shard_main(spec)),
+                Err(e) => {
+                    let _ = ready.send(Err(format!(
+                        "shard {}: cannot start executor: {e}",
+                        spec.id
+                    )));
+                }
+            }
+        })
+}
+
+async fn shard_main(spec: ShardSpec) {
+    let ShardSpec {
+        id,
+        shared,
+        rt,
+        listen,
+        mesh,
+        ready,
+        ..
+    } = spec;
+    let senders = if shared.shards > 1 {
+        match mesh.join().await {
+            Ok((senders, receivers)) => Some((senders, receivers)),
+            Err(e) => {
+                let _ = ready.send(Err(format!("shard {id}: channel mesh failed to form: {e}")));
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let mut listeners = Vec::new();
+    for addr in &listen {
+        match TcpListener::bind(addr) {
+            Ok(l) => listeners.push(l),
+            Err(e) => {
+                let _ = ready.send(Err(format!("listen {addr}: {e}")));
+                return;
+            }
+        }
+    }
+    let (senders, mut receivers) = match senders {
+        Some((s, r)) => (Some(s), Some(r)),
+        None => (None, None),
+    };
+    let ctx = Rc::new(Ctx {
+        st: RefCell::new(ShardState::new(id, shared.clone(), rt)),
+        senders,
+        stop_accepting: crate::conn::Notify::default(),
+        accepting: Cell::new(true),
+    });
+    // server.max_pdu_len cannot change at run time (a reload that changes it is refused).
+    FRAMER_MAX.with(|m| m.set(ctx.st.borrow().runtime().server.max_pdu_len));
+    for l in listeners {
+        glommio::spawn_local(accept_loop(ctx.clone(), l)).detach();
+    }
+    if let Some(r) = receivers.as_mut() {
+        for (_, rx) in r.streams() {
+            let ctx = ctx.clone();
+            glommio::spawn_local(async move {
+                while let Some(batch) = rx.recv().await {
+                    let mut st = ctx.st.borrow_mut();
+                    st.now = Instant::now();
+                    st.refresh();
+                    st.mesh_in(batch);
+                    ctx.flush_mesh(&mut st);
+                }
+            })
+            .detach();
+        }
+    }
+    let _ = ready.send(Ok(id));
+    timer_loop(ctx.clone()).await;
+    shared.stopped.fetch_add(1, Ordering::AcqRel);
+}
+
+thread_local! {
+    /// The shard's largest accepted PDU (server.max_pdu_len).
+    static FRAMER_MAX: Cell<u32> = const { Cell::new(smsedge_codecs::smpp::DEFAULT_MAX_PDU_LEN) };
+}
+
+fn framer() -> Framer {
+    Framer::new(FRAMER_MAX.with(Cell::get))
+}
+
+async fn accept_loop(ctx: Rc<Ctx>, listener: TcpListener) {
+    loop {
+        let accepted = future::or(async { Some(listener.accept().await) }, async {
+            ctx.stop_accepting.wait().await;
+            None
+        })
+        .await;
+        let stream = match accepted {
+            None => return,
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "accept failed");
+                glommio::timer::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if !ctx.accepting.get() {
+            return;
+        }
+        let peer = stream
+            .peer_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let conn = Conn::new(stream, peer);
+        let (key, _gen) = {
+            let mut st = ctx.st.borrow_mut();
+            st.now = Instant::now();
+            st.refresh();
+            st.client_open(conn.clone())
+        };
+        glommio::spawn_local(conn.clone().writer()).detach();
+        glommio::spawn_local(client_reader(ctx.clone(), key, conn)).detach();
+    }
+}
+
+/// How many more octets the buffer must hold for the PDU at its front to be complete.
+fn need(data: &[u8]) -> usize {
+    if data.len() >= 4 {
+        u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize
+    } else {
+        HEADER_LEN
+    }
+}
+
+/// Frames and handles every complete PDU in `rb` under one borrow of the shard (so everything
+/// written during the batch leaves in one write per connection); `Err` on broken framing.
+fn drain_frames(
+    ctx: &Ctx,
+    rb: &mut ReadBuf,
+    framer: &Framer,
+    on_frame: &mut impl FnMut(&mut ShardState, &[u8]),
+) -> Result<(), FrameError> {
+    let mut st = ctx.st.borrow_mut();
+    st.now = Instant::now();
+    st.refresh();
+    let r = loop {
+        match framer.frame_len(rb.data()) {
+            Ok(Some(len)) => {
+                on_frame(&mut st, &rb.data()[..len]);
+                rb.consume(len);
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    ctx.flush_mesh(&mut st);
+    r
+}
+
+/// Reads PDUs from `conn` until it closes (`None`) or breaks framing (the error).
+async fn read_loop(
+    ctx: &Ctx,
+    conn: &Conn,
+    mut on_frame: impl FnMut(&mut ShardState, &[u8]),
+) -> Option<FrameError> {
+    let framer = framer();
+    let mut rb = ReadBuf::new(READ_BUF);
+    loop {
+        let want = need(rb.data());
+        let n = match conn.read(rb.spare(want)).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => n,
+        };
+        rb.filled(n);
+        if let Err(e) = drain_frames(ctx, &mut rb, &framer, &mut on_frame) {
+            return Some(e);
+        }
+        glommio::yield_if_needed().await;
+    }
+}
+
+async fn client_reader(ctx: Rc<Ctx>, key: u32, conn: Rc<Conn>) {
+    if let Some(e) = read_loop(&ctx, &conn, |st, frame| st.client_frame(key, frame)).await {
+        // v3.4 leaves no way to find the next PDU: the connection goes.
+        tracing::info!(peer = %conn.peer, error = %e, "framing error, closing");
+        ctx.st.borrow_mut().client_framing_error();
+        conn.abort();
+    }
+    conn.close_after_flush();
+    let mut st = ctx.st.borrow_mut();
+    st.now = Instant::now();
+    st.client_closed(key);
+    ctx.flush_mesh(&mut st);
+}
+
+/// A tiny xorshift for reconnect jitter (no need for a cryptographic source).
+fn jitter(seed: &mut u64, d: Duration) -> Duration {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    // 0.5 .. 1.5 of the delay.
+    let f = 0.5 + (*seed % 1000) as f64 / 1000.0;
+    d.mul_f64(f)
+}
+
+async fn bind_task(ctx: Rc<Ctx>, c: u32, b: usize) {
+    let mut seed = (Instant::now().elapsed().as_nanos() as u64)
+        ^ (u64::from(c) << 32)
+        ^ b as u64
+        ^ 0x9E37_79B9_7F4A_7C15;
+    let mut backoff: Option<Duration> = None;
+    loop {
+        let target = {
+            let st = ctx.st.borrow();
+            if !st.bind_wanted(c, b) {
+                break;
+            }
+            st.connector_target(c)
+        };
+        let Some((address, min, max)) = target else {
+            break;
+        };
+        let addr = address.to_socket_addrs().ok().and_then(|mut a| a.next());
+        let mut bound_for = Duration::ZERO;
+        match addr {
+            None => tracing::warn!(address = %address, "cannot resolve upstream address"),
+            Some(addr) => match TcpStream::connect_timeout(addr, Duration::from_secs(5)).await {
+                Err(e) => {
+                    tracing::debug!(address = %address, error = %e, "upstream connect failed")
+                }
+                Ok(stream) => {
+                    let conn = Conn::new(stream, addr);
+                    let started = {
+                        let mut st = ctx.st.borrow_mut();
+                        st.now = Instant::now();
+                        st.bind_connected(c, b, conn.clone())
+                    };
+                    if started.is_none() {
+                        conn.abort();
+                        glommio::spawn_local(conn.clone().writer()).detach();
+                        break;
+                    }
+                    let t0 = Instant::now();
+                    glommio::spawn_local(conn.clone().writer()).detach();
+                    if let Some(e) =
+                        read_loop(&ctx, &conn, |st, frame| st.upstream_frame(c, b, frame)).await
+                    {
+                        tracing::warn!(address = %address, error = %e, "upstream framing error, closing");
+                        conn.abort();
+                    }
+                    conn.close_after_flush();
+                    bound_for = t0.elapsed();
+                    let mut st = ctx.st.borrow_mut();
+                    st.now = Instant::now();
+                    st.bind_closed(c, b);
+                    ctx.flush_mesh(&mut st);
+                }
+            },
+        }
+        // Capped exponential backoff with jitter; a bind that stayed up a while starts over.
+        let next = match backoff {
+            Some(d) if bound_for < Duration::from_secs(10) => (d * 2).min(max),
+            _ => min,
+        };
+        backoff = Some(next);
+        let wait = jitter(&mut seed, next);
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            if !ctx.st.borrow().bind_wanted(c, b) {
+                break;
+            }
+            glommio::timer::sleep((deadline - Instant::now()).min(Duration::from_millis(100)))
+                .await;
+        }
+    }
+    ctx.st.borrow_mut().bind_task_ended(c, b);
+}
+
+async fn timer_loop(ctx: Rc<Ctx>) {
+    let mut last_stats = Instant::now() - STATS_EVERY;
+    let mut drain_deadline: Option<Instant> = None;
+    let mut unbinding_since: Option<Instant> = None;
+    loop {
+        glommio::timer::sleep(TICK).await;
+        let now = Instant::now();
+        let mut st = ctx.st.borrow_mut();
+        st.now = now;
+        st.refresh();
+        st.tick();
+        let spawn = std::mem::take(&mut st.spawn);
+        if now.duration_since(last_stats) >= STATS_EVERY {
+            last_stats = now;
+            st.publish_stats();
+            let binds = st.binds_json();
+            st.shared.binds[st.id].store(Arc::new(binds));
+        }
+        // Shutdown: stop accepting, unbind ESMEs, wait (bounded) for in-flight answers, then
+        // unbind the upstreams and stop.
+        if st.shared.is_stopping() {
+            if drain_deadline.is_none() {
+                ctx.accepting.set(false);
+                ctx.stop_accepting.notify();
+                st.begin_drain();
+                drain_deadline = Some(now + st.runtime().server.drain_timeout);
+            }
+            let deadline = drain_deadline.expect("set above");
+            if unbinding_since.is_none()
+                && ((st.clients.is_empty() && st.in_flight() == 0) || now >= deadline)
+            {
+                for (_, c) in st.clients.iter() {
+                    c.conn.close_after_flush();
+                }
+                st.unbind_upstreams();
+                unbinding_since = Some(now);
+            }
+            if let Some(t) = unbinding_since {
+                if st.upstreams_closed() || now.duration_since(t) >= Duration::from_secs(2) {
+                    st.publish_stats();
+                    ctx.flush_mesh(&mut st);
+                    break;
+                }
+            }
+        }
+        ctx.flush_mesh(&mut st);
+        drop(st);
+        // glommio runs a spawned task right away: never spawn while the shard is borrowed.
+        for (c, b) in spawn {
+            glommio::spawn_local(bind_task(ctx.clone(), c, b)).detach();
+        }
+    }
+}
