@@ -242,9 +242,9 @@ mod tests {
         let mut rest = Vec::new();
         f.drain(|p, _| rest.push(p.client_seq));
         assert_eq!(rest, vec![3]);
+        assert!(f.is_empty());
         let s = f.insert_pdu(p(4), t0, &[0u8; 20]);
         assert_eq!(&f.pdu(s).unwrap()[12..16], &s.to_be_bytes());
-        assert!(f.is_empty());
     }
 
     #[test]
