@@ -71,6 +71,17 @@ pub struct Client {
     pub deliveries: Vec<(u32, DeliveryJob, Instant)>,
 }
 
+impl Client {
+    /// A response to one of the ESME's requests was written: release its window slot, and close
+    /// a session that was only waiting to pay what it owed.
+    fn responded(&mut self) {
+        self.session.responded();
+        if self.session.should_close() {
+            self.conn.close_after_flush();
+        }
+    }
+}
+
 /// A slab of clients whose keys carry a generation, so a stale reference is recognised.
 #[derive(Debug, Default)]
 pub struct Clients {
@@ -643,7 +654,7 @@ impl ShardState {
     fn answer(&mut self, key: u32, id: CommandId, seq: u32, status: CommandStatus, account: u32) {
         if let Some(c) = self.clients.get_mut(key) {
             put_error_resp(&mut c.conn.out(), id, status, seq);
-            c.session.responded();
+            c.responded();
         }
         *self
             .stats
@@ -683,7 +694,7 @@ impl ShardState {
     fn answer_unaccounted(&mut self, key: u32, id: CommandId, seq: u32, status: CommandStatus) {
         if let Some(c) = self.clients.get_mut(key) {
             put_error_resp(&mut c.conn.out(), id, status, seq);
-            c.session.responded();
+            c.responded();
         }
     }
 
@@ -1138,7 +1149,7 @@ impl ShardState {
                         ),
                     }
                 }
-                client.session.responded();
+                client.responded();
                 client.conn.flush_soon();
             }
             None => self.stats.orphan_responses += 1,
@@ -1549,7 +1560,7 @@ impl ShardState {
     fn answer_live(&mut self, p: &Pending, status: CommandStatus) {
         if let Some(client) = self.clients.live_mut(p.client, p.client_gen) {
             put_error_resp(&mut client.conn.out(), p.command_id, status, p.client_seq);
-            client.session.responded();
+            client.responded();
             client.conn.flush_soon();
         } else {
             self.stats.orphan_responses += 1;

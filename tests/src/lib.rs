@@ -203,7 +203,7 @@ impl Smsedge {
             wait_port(addr, Duration::from_secs(15)),
             "smsedge did not listen on {addr}"
         );
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(15);
         while !admin.exists() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -226,7 +226,10 @@ impl ServerSession {
             CommandId::UnbindResp => {
                 if self.state == State::Unbinding {
                     self.state = State::Closed;
-                    return Event::Close;
+                    // Responses still owed are written before the connection goes.
+                    if self.outstanding == 0 {
+                        return Event::Close;
+                    }
                 }
                 Event::None
             }
@@ -326,6 +329,11 @@ impl ServerSession {
         self.outstanding = self.outstanding.saturating_sub(1);
     }
 
+    /// True when the session is over and owes no response: the glue closes the connection.
+    pub fn should_close(&self) -> bool {
+        self.state == State::Closed && self.outstanding == 0
+    }
+
     /// Starts an orderly unbind (shutdown, account removed, inactivity).
     pub fn begin_unbind(&mut self, now: Instant, out: &mut Vec<u8>) {
         match self.state {
@@ -343,7 +351,8 @@ impl ServerSession {
     /// Runs the timers; `Event::Close` when the connection must go.
     pub fn handle_timeout(&mut self, now: Instant, out: &mut Vec<u8>) -> Event {
         match self.state {
-            State::Closed => return Event::Close,
+            State::Closed if self.outstanding == 0 => return Event::Close,
+            State::Closed => return Event::None,
             State::Open if now.duration_since(self.opened) >= self.cfg.bind_timeout => {
                 self.state = State::Closed;
                 return Event::Close;
@@ -611,6 +620,33 @@ mod tests {
         s.begin_unbind(t0, &mut out);
         assert!(matches!(
             s.handle_timeout(t0 + Duration::from_secs(10), &mut out),
+            Event::Close
+        ));
+    }
+
+    #[test]
+    fn unbind_resp_waits_for_owed_responses() {
+        let t0 = Instant::now();
+        let mut s = bound(t0);
+        let mut out = Vec::new();
+        assert!(matches!(
+            s.handle_frame(t0, &hex(SUBMIT), &mut out),
+            Event::Request { .. }
+        ));
+        s.begin_unbind(t0, &mut out);
+        let seq = frames(&out)[0].sequence_number;
+        let mut resp = Vec::new();
+        put_header_only(&mut resp, CommandId::UnbindResp.to_u32(), 0, seq);
+        assert!(matches!(s.handle_frame(t0, &resp, &mut out), Event::None));
+        assert!(!s.should_close());
+        assert!(matches!(
+            s.handle_timeout(t0 + Duration::from_secs(1), &mut out),
+            Event::None
+        ));
+        s.responded();
+        assert!(s.should_close());
+        assert!(matches!(
+            s.handle_timeout(t0 + Duration::from_secs(1), &mut out),
             Event::Close
         ));
     }
