@@ -548,11 +548,19 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
     let stop2 = stop.clone();
     let active = Arc::new(AtomicUsize::new(0));
     let thread = std::thread::Builder::new().name("smsedge-admin".into()).spawn(move || {
-        for conn in listener.incoming() {
+        loop {
             if stop2.load(Ordering::SeqCst) {
                 break;
             }
-            let Ok(stream) = conn else { continue };
+            // Poll with a timeout so that shutdown never depends on reaching the socket file
+            // (it may already be gone, e.g. with its temp folder).
+            if !readable(listener.as_raw_fd(), 200) {
+                continue;
+            }
+            if stop2.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok((stream, _)) = listener.accept() else { continue };
             if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                 active.fetch_sub(1, Ordering::SeqCst);
                 let _ = reply(&stream, &error_reply("too many admin connections"));
@@ -576,6 +584,13 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
     })?;
     info!(path = %path.display(), "admin socket listening");
     Ok(AdminServer { path: path.to_path_buf(), identity: (meta.dev(), meta.ino()), stop, thread: Some(thread) })
+}
+
+/// Waits up to `timeout_ms` for `fd` to become readable (for a listener: a pending connection).
+fn readable(fd: std::os::unix::io::RawFd, timeout_ms: i32) -> bool {
+    let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd, count 1.
+    unsafe { libc::poll(&mut p, 1, timeout_ms) > 0 }
 }
 
 fn reply(mut stream: &UnixStream, v: &Value) -> io::Result<()> {
