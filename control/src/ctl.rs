@@ -240,6 +240,7 @@ fn render(cmd: &CtlCommand, reply: &Value) -> String {
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => "-".into(),
+        Value::Array(items) if items.is_empty() => "-".into(),
         Value::String(s) => s.clone(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             items.iter().map(cell).collect::<Vec<_>>().join(",")
@@ -279,9 +280,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// An array of objects as a table whose columns are the union of their keys, in first-seen order.
+/// An array of objects as a table whose columns are the union of their keys.
 fn objects_table(items: &[Value]) -> String {
+    // JSON objects arrive with sorted keys; put the identifying columns first.
+    const FIRST: &[&str] = &["name", "system_id", "kind", "mode"];
     let mut cols: Vec<String> = Vec::new();
+    for key in FIRST {
+        if items.iter().any(|it| it.get(key).is_some()) {
+            cols.push(key.to_string());
+        }
+    }
     for it in items {
         if let Value::Object(m) = it {
             for k in m.keys() {
