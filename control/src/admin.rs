@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Map, Value};
 use tracing::{info, warn};
 
-use crate::config::{account_from_json, routes_from_json, Account, Config, ConfigError, ConfigErrors, Route};
+use crate::config::{
+    account_from_json, routes_from_json, Account, Config, ConfigError, ConfigErrors, Route,
+};
 use crate::publish::{Publisher, Snapshot};
 use crate::routes::diff;
 use crate::runtime::Runtime;
@@ -76,16 +78,30 @@ pub enum Request {
     Binds,
     RoutesShow,
     /// Replace all routes.
-    RoutesPush { routes: Vec<Route> },
+    RoutesPush {
+        routes: Vec<Route>,
+    },
     /// What `RoutesPush` with these routes would change.
-    RoutesDiff { routes: Vec<Route> },
-    ConnectorEnable { name: String },
-    ConnectorDisable { name: String },
+    RoutesDiff {
+        routes: Vec<Route>,
+    },
+    ConnectorEnable {
+        name: String,
+    },
+    ConnectorDisable {
+        name: String,
+    },
     /// Replace the account with this system_id, or add it.
-    AccountUpsert { account: Account },
-    AccountRemove { system_id: String },
+    AccountUpsert {
+        account: Account,
+    },
+    AccountRemove {
+        system_id: String,
+    },
     /// Re-read the config file (`path`, else the one the process started with).
-    ConfigReload { path: Option<PathBuf> },
+    ConfigReload {
+        path: Option<PathBuf>,
+    },
 }
 
 /// Every command, as `cmd` spells it.
@@ -122,7 +138,12 @@ impl Request {
             "account.remove" => &["system_id"],
             "config.reload" => &["path"],
             c if COMMANDS.contains(&c) => &[],
-            c => return Err(format!("unknown command {c:?}; commands: {}", COMMANDS.join(", "))),
+            c => {
+                return Err(format!(
+                    "unknown command {c:?}; commands: {}",
+                    COMMANDS.join(", ")
+                ))
+            }
         };
         if let Some(k) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(format!("{cmd}: unknown key {k:?}"));
@@ -134,7 +155,9 @@ impl Request {
         };
         let routes = |obj: &mut Map<String, Value>| match obj.remove("routes") {
             Some(Value::Array(items)) => routes_from_json(&items).map_err(|e| e.joined()),
-            Some(_) => Err(format!("{cmd}: \"routes\" must be an array of route objects")),
+            Some(_) => Err(format!(
+                "{cmd}: \"routes\" must be an array of route objects"
+            )),
             None => Err(format!("{cmd}: missing \"routes\"")),
         };
         Ok(match cmd.as_str() {
@@ -142,18 +165,32 @@ impl Request {
             "stats" => Request::Stats,
             "binds" => Request::Binds,
             "routes.show" => Request::RoutesShow,
-            "routes.push" => Request::RoutesPush { routes: routes(&mut obj)? },
-            "routes.diff" => Request::RoutesDiff { routes: routes(&mut obj)? },
-            "connector.enable" => Request::ConnectorEnable { name: string(&mut obj, "name")? },
-            "connector.disable" => Request::ConnectorDisable { name: string(&mut obj, "name")? },
+            "routes.push" => Request::RoutesPush {
+                routes: routes(&mut obj)?,
+            },
+            "routes.diff" => Request::RoutesDiff {
+                routes: routes(&mut obj)?,
+            },
+            "connector.enable" => Request::ConnectorEnable {
+                name: string(&mut obj, "name")?,
+            },
+            "connector.disable" => Request::ConnectorDisable {
+                name: string(&mut obj, "name")?,
+            },
             "account.upsert" => match obj.remove("account") {
-                Some(v) => Request::AccountUpsert { account: account_from_json(&v).map_err(|e| e.joined())? },
+                Some(v) => Request::AccountUpsert {
+                    account: account_from_json(&v).map_err(|e| e.joined())?,
+                },
                 None => return Err("account.upsert: missing \"account\"".into()),
             },
-            "account.remove" => Request::AccountRemove { system_id: string(&mut obj, "system_id")? },
+            "account.remove" => Request::AccountRemove {
+                system_id: string(&mut obj, "system_id")?,
+            },
             "config.reload" => match obj.remove("path") {
                 None | Some(Value::Null) => Request::ConfigReload { path: None },
-                Some(Value::String(p)) => Request::ConfigReload { path: Some(PathBuf::from(p)) },
+                Some(Value::String(p)) => Request::ConfigReload {
+                    path: Some(PathBuf::from(p)),
+                },
                 Some(_) => return Err("config.reload: \"path\" must be a string".into()),
             },
             _ => unreachable!("every command in COMMANDS is matched above"),
@@ -183,17 +220,27 @@ pub struct ControlPlane {
 
 impl std::fmt::Debug for ControlPlane {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ControlPlane").field("routes_version", &self.routes_version()).finish_non_exhaustive()
+        f.debug_struct("ControlPlane")
+            .field("routes_version", &self.routes_version())
+            .finish_non_exhaustive()
     }
 }
 
 impl ControlPlane {
     /// Validates and compiles `config` as routes_version 1. `path` is the file `config.reload`
     /// re-reads by default (`None`: the embedded default, nothing to reload).
-    pub fn new(config: Config, path: Option<PathBuf>, hooks: Arc<dyn EngineHooks>) -> Result<ControlPlane, ConfigErrors> {
+    pub fn new(
+        config: Config,
+        path: Option<PathBuf>,
+        hooks: Arc<dyn EngineHooks>,
+    ) -> Result<ControlPlane, ConfigErrors> {
         let runtime = Runtime::build(&config, 1)?;
         Ok(ControlPlane {
-            state: Mutex::new(State { config, path, version: 1 }),
+            state: Mutex::new(State {
+                config,
+                path,
+                version: 1,
+            }),
             publisher: Publisher::new(runtime),
             hooks: Mutex::new(hooks),
             started: Instant::now(),
@@ -279,7 +326,11 @@ impl ControlPlane {
                 let id = account.system_id.clone();
                 let mut added = false;
                 self.apply("account upserted", |c| {
-                    match c.accounts.iter_mut().find(|a| a.system_id == account.system_id) {
+                    match c
+                        .accounts
+                        .iter_mut()
+                        .find(|a| a.system_id == account.system_id)
+                    {
                         Some(a) => *a = account,
                         None => {
                             c.accounts.push(account);
@@ -296,7 +347,10 @@ impl ControlPlane {
                     let before = c.accounts.len();
                     c.accounts.retain(|a| a.system_id != system_id);
                     if c.accounts.len() == before {
-                        return Err(ConfigErrors::one("", format!("account {system_id:?} does not exist")));
+                        return Err(ConfigErrors::one(
+                            "",
+                            format!("account {system_id:?} does not exist"),
+                        ));
                     }
                     Ok(())
                 })
@@ -332,13 +386,22 @@ impl ControlPlane {
     }
 
     fn set_connector(&self, name: &str, enabled: bool) -> Value {
-        let what = if enabled { "connector enabled" } else { "connector disabled" };
-        self.apply(what, |c| match c.connectors.iter_mut().find(|k| k.name == name) {
-            Some(k) => {
-                k.enabled = enabled;
-                Ok(())
+        let what = if enabled {
+            "connector enabled"
+        } else {
+            "connector disabled"
+        };
+        self.apply(what, |c| {
+            match c.connectors.iter_mut().find(|k| k.name == name) {
+                Some(k) => {
+                    k.enabled = enabled;
+                    Ok(())
+                }
+                None => Err(ConfigErrors::one(
+                    "",
+                    format!("connector {name:?} does not exist"),
+                )),
             }
-            None => Err(ConfigErrors::one("", format!("connector {name:?} does not exist"))),
         })
         .map(|v| with(with(v, "connector", name.into()), "enabled", enabled.into()))
         .unwrap_or_else(|e| e)
@@ -347,7 +410,9 @@ impl ControlPlane {
     fn reload(&self, path: Option<PathBuf>) -> Value {
         let path = match path.or_else(|| self.config_path()) {
             Some(p) => p,
-            None => return error_reply("config.reload: the process runs on the embedded default config; give a \"path\""),
+            None => return error_reply(
+                "config.reload: the process runs on the embedded default config; give a \"path\"",
+            ),
         };
         let new = match Config::load(&path) {
             Ok(c) => c,
@@ -361,11 +426,17 @@ impl ControlPlane {
                 ("server.listen", a.listen != b.listen),
                 ("server.shards", a.shards != b.shards),
                 ("server.admin_socket", a.admin_socket != b.admin_socket),
-                ("server.metrics_listen", a.metrics_listen != b.metrics_listen),
+                (
+                    "server.metrics_listen",
+                    a.metrics_listen != b.metrics_listen,
+                ),
             ];
             for (key, differs) in fixed {
                 if differs {
-                    errs.push(ConfigError::new(key, "cannot change at run time (restart smsedge to apply it)"));
+                    errs.push(ConfigError::new(
+                        key,
+                        "cannot change at run time (restart smsedge to apply it)",
+                    ));
                 }
             }
             if !errs.is_empty() {
@@ -384,7 +455,11 @@ impl ControlPlane {
     }
 
     /// The one way state changes: edit a copy, validate it whole, compile, publish, log.
-    fn apply(&self, what: &str, edit: impl FnOnce(&mut Config) -> Result<(), ConfigErrors>) -> Result<Value, Value> {
+    fn apply(
+        &self,
+        what: &str,
+        edit: impl FnOnce(&mut Config) -> Result<(), ConfigErrors>,
+    ) -> Result<Value, Value> {
         let mut st = lock(&self.state);
         let mut new = st.config.clone();
         edit(&mut new).map_err(|e| error_reply(e.joined()))?;
@@ -446,7 +521,11 @@ pub fn authorize(peer_uid: u32, own_uid: u32) -> bool {
 
 /// The uid of the process at the other end (SO_PEERCRED: taken when it called connect).
 pub fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
-    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: `cred` and `len` are valid for writes of the sizes given; the fd is open.
     let r = unsafe {
@@ -488,7 +567,9 @@ impl AdminServer {
     /// Stops accepting, waits for the accept thread, removes the socket file. Connections
     /// already open finish their current request.
     pub fn shutdown(&mut self) {
-        let Some(thread) = self.thread.take() else { return };
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
         self.stop.store(true, Ordering::SeqCst);
         // Wake the blocking accept.
         let _ = UnixStream::connect(&self.path);
@@ -516,7 +597,10 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
     let own = euid();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)?;
         }
         // The default folder lives in /tmp, where anyone could have created it first.
         if Some(parent) == crate::config::default_admin_socket().parent() {
@@ -524,7 +608,10 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
             if meta.uid() != own || meta.mode() & 0o022 != 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::PermissionDenied,
-                    format!("{} must be owned by uid {own} and not writable by others", parent.display()),
+                    format!(
+                        "{} must be owned by uid {own} and not writable by others",
+                        parent.display()
+                    ),
                 ));
             }
         }
@@ -533,11 +620,17 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
         if !meta.file_type().is_socket() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
-                format!("{} exists and is not a socket; not replacing it", path.display()),
+                format!(
+                    "{} exists and is not a socket; not replacing it",
+                    path.display()
+                ),
             ));
         }
         if UnixStream::connect(path).is_ok() {
-            return Err(io::Error::new(io::ErrorKind::AddrInUse, format!("admin socket in use: {}", path.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!("admin socket in use: {}", path.display()),
+            ));
         }
         fs::remove_file(path)?;
     }
@@ -547,48 +640,63 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
     let active = Arc::new(AtomicUsize::new(0));
-    let thread = std::thread::Builder::new().name("smsedge-admin".into()).spawn(move || {
-        loop {
-            if stop2.load(Ordering::SeqCst) {
-                break;
-            }
-            // Poll with a timeout so that shutdown never depends on reaching the socket file
-            // (it may already be gone, e.g. with its temp folder).
-            if !readable(listener.as_raw_fd(), 200) {
-                continue;
-            }
-            if stop2.load(Ordering::SeqCst) {
-                break;
-            }
-            let Ok((stream, _)) = listener.accept() else { continue };
-            if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                active.fetch_sub(1, Ordering::SeqCst);
-                let _ = reply(&stream, &error_reply("too many admin connections"));
-                continue;
-            }
-            let cp = cp.clone();
-            let active = active.clone();
-            let spawned = std::thread::Builder::new().name("smsedge-admin-conn".into()).spawn(move || {
-                if let Err(e) = serve_connection(stream, &cp, own) {
-                    if e.kind() != io::ErrorKind::BrokenPipe {
-                        tracing::debug!(error = %e, "admin connection ended");
-                    }
+    let thread = std::thread::Builder::new()
+        .name("smsedge-admin".into())
+        .spawn(move || {
+            loop {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
                 }
-                active.fetch_sub(1, Ordering::SeqCst);
-            });
-            if spawned.is_err() {
-                // The closure (and its counter decrement) was dropped with the failed spawn.
-                warn!("admin: cannot spawn a connection thread");
+                // Poll with a timeout so that shutdown never depends on reaching the socket file
+                // (it may already be gone, e.g. with its temp folder).
+                if !readable(listener.as_raw_fd(), 200) {
+                    continue;
+                }
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok((stream, _)) = listener.accept() else {
+                    continue;
+                };
+                if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    let _ = reply(&stream, &error_reply("too many admin connections"));
+                    continue;
+                }
+                let cp = cp.clone();
+                let active = active.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("smsedge-admin-conn".into())
+                    .spawn(move || {
+                        if let Err(e) = serve_connection(stream, &cp, own) {
+                            if e.kind() != io::ErrorKind::BrokenPipe {
+                                tracing::debug!(error = %e, "admin connection ended");
+                            }
+                        }
+                        active.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    // The closure (and its counter decrement) was dropped with the failed spawn.
+                    warn!("admin: cannot spawn a connection thread");
+                }
             }
-        }
-    })?;
+        })?;
     info!(path = %path.display(), "admin socket listening");
-    Ok(AdminServer { path: path.to_path_buf(), identity: (meta.dev(), meta.ino()), stop, thread: Some(thread) })
+    Ok(AdminServer {
+        path: path.to_path_buf(),
+        identity: (meta.dev(), meta.ino()),
+        stop,
+        thread: Some(thread),
+    })
 }
 
 /// Waits up to `timeout_ms` for `fd` to become readable (for a listener: a pending connection).
 fn readable(fd: std::os::unix::io::RawFd, timeout_ms: i32) -> bool {
-    let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd, count 1.
     unsafe { libc::poll(&mut p, 1, timeout_ms) > 0 }
 }
@@ -603,20 +711,28 @@ fn serve_connection(stream: UnixStream, cp: &ControlPlane, own_uid: u32) -> io::
     let uid = peer_uid(&stream)?;
     if !authorize(uid, own_uid) {
         warn!(uid, "admin: connection from another user refused");
-        return reply(&stream, &error_reply(format!("permission denied: uid {uid}")));
+        return reply(
+            &stream,
+            &error_reply(format!("permission denied: uid {uid}")),
+        );
     }
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
     let mut reader = BufReader::new(&stream);
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = (&mut reader).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut line)?;
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)?;
         if n == 0 {
             return Ok(());
         }
         let complete = line.last() == Some(&b'\n');
         if !complete && line.len() > MAX_LINE {
-            reply(&stream, &error_reply(format!("request line longer than {MAX_LINE} bytes")))?;
+            reply(
+                &stream,
+                &error_reply(format!("request line longer than {MAX_LINE} bytes")),
+            )?;
             return Ok(());
         }
         let text = match std::str::from_utf8(&line) {
@@ -651,7 +767,11 @@ pub fn request(path: &Path, req: &Value, timeout: Duration) -> io::Result<Value>
     let mut answer = String::new();
     reader.read_line(&mut answer)?;
     if answer.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection without a reply"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the server closed the connection without a reply",
+        ));
     }
-    serde_json::from_str(&answer).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad reply: {e}")))
+    serde_json::from_str(&answer)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad reply: {e}")))
 }

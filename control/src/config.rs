@@ -63,7 +63,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(location: impl Into<String>, message: impl Into<String>) -> ConfigError {
-        ConfigError { location: location.into(), message: message.into() }
+        ConfigError {
+            location: location.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -88,7 +91,11 @@ impl ConfigErrors {
 
     /// All errors on one line, `"; "` between them (the admin socket's `error` string).
     pub fn joined(&self) -> String {
-        self.0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        self.0
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn len(&self) -> usize {
@@ -187,7 +194,9 @@ pub struct Server {
 impl Server {
     /// The admin socket path: `admin_socket`, or the per-user default.
     pub fn admin_socket_path(&self) -> PathBuf {
-        self.admin_socket.clone().unwrap_or_else(default_admin_socket)
+        self.admin_socket
+            .clone()
+            .unwrap_or_else(default_admin_socket)
     }
 }
 
@@ -390,7 +399,10 @@ impl Route {
             "accounts={} source_addrs={} source_prefix={} service_types={} data_codings={}",
             set(&self.accounts),
             set(&self.source_addrs),
-            self.source_prefix.as_deref().map(|p| format!("{:?}", strip_plus(p))).unwrap_or("*".into()),
+            self.source_prefix
+                .as_deref()
+                .map(|p| format!("{:?}", strip_plus(p)))
+                .unwrap_or("*".into()),
             set(&self.service_types),
             set(&self.data_codings),
         )
@@ -508,7 +520,12 @@ impl Config {
         };
         let json = match serde_json::to_value(&table) {
             Ok(Value::Object(m)) => m,
-            _ => return Err(ConfigErrors::one("", "config cannot be represented (datetime values?)")),
+            _ => {
+                return Err(ConfigErrors::one(
+                    "",
+                    "config cannot be represented (datetime values?)",
+                ))
+            }
         };
         let mut parts = Parts::default();
         for key in json.keys() {
@@ -526,7 +543,10 @@ impl Config {
             }
         }
         match json.get("server") {
-            None => errs.push(ConfigError::new("server", "missing: [server] with at least `listen` is required")),
+            None => errs.push(ConfigError::new(
+                "server",
+                "missing: [server] with at least `listen` is required",
+            )),
             Some(Value::Object(m)) => parts.server = de_item(m.clone(), "server", &mut errs),
             Some(_) => errs.push(ConfigError::new("server", "must be a table ([server])")),
         }
@@ -553,10 +573,17 @@ impl Config {
             parts.connectors.push(item);
         }
         for (i, m) in section(&json, "route", &mut errs).into_iter().enumerate() {
-            parts.routes.push(de_item(m, &format!("route {}", i + 1), &mut errs));
+            parts
+                .routes
+                .push(de_item(m, &format!("route {}", i + 1), &mut errs));
         }
-        for (i, m) in section(&json, "mo_route", &mut errs).into_iter().enumerate() {
-            parts.mo_routes.push(de_item(m, &format!("mo_route {}", i + 1), &mut errs));
+        for (i, m) in section(&json, "mo_route", &mut errs)
+            .into_iter()
+            .enumerate()
+        {
+            parts
+                .mo_routes
+                .push(de_item(m, &format!("mo_route {}", i + 1), &mut errs));
         }
         validate_parts(&parts, &mut errs);
         finish(parts, errs)
@@ -564,8 +591,9 @@ impl Config {
 
     /// Reads and validates a config file. An unreadable file is one error located at its path.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigErrors::one(path.display().to_string(), format!("cannot read: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors::one(path.display().to_string(), format!("cannot read: {e}"))
+        })?;
         Config::from_toml_str(&text)
     }
 
@@ -658,7 +686,9 @@ fn finish(parts: Parts, errs: Vec<ConfigError>) -> Result<Config, ConfigErrors> 
     }
     // No errors means every item parsed.
     Ok(Config {
-        server: parts.server.expect("server parsed when there are no errors"),
+        server: parts
+            .server
+            .expect("server parsed when there are no errors"),
         accounts: all(parts.accounts),
         connectors: all(parts.connectors),
         routes: all(parts.routes),
@@ -692,7 +722,11 @@ fn connector_loc(index: usize, name: Option<&str>) -> String {
 }
 
 /// The tables of an array-of-tables section (`[[route]]`).
-fn section(json: &Map<String, Value>, key: &str, errs: &mut Vec<ConfigError>) -> Vec<Map<String, Value>> {
+fn section(
+    json: &Map<String, Value>,
+    key: &str,
+    errs: &mut Vec<ConfigError>,
+) -> Vec<Map<String, Value>> {
     match json.get(key) {
         None => Vec::new(),
         Some(Value::Array(items)) => {
@@ -700,13 +734,19 @@ fn section(json: &Map<String, Value>, key: &str, errs: &mut Vec<ConfigError>) ->
             for (i, item) in items.iter().enumerate() {
                 match item {
                     Value::Object(m) => out.push(m.clone()),
-                    _ => errs.push(ConfigError::new(format!("{key} {}", i + 1), "must be a table")),
+                    _ => errs.push(ConfigError::new(
+                        format!("{key} {}", i + 1),
+                        "must be a table",
+                    )),
                 }
             }
             out
         }
         Some(_) => {
-            errs.push(ConfigError::new(key, format!("must be an array of tables: write [[{key}]], not [{key}]")));
+            errs.push(ConfigError::new(
+                key,
+                format!("must be an array of tables: write [[{key}]], not [{key}]"),
+            ));
             Vec::new()
         }
     }
@@ -717,7 +757,11 @@ fn section(json: &Map<String, Value>, key: &str, errs: &mut Vec<ConfigError>) ->
 /// or a required key is missing. Returns what parsed without the bad keys (their defaults in
 /// their place) so that validation still checks the rest of the item; the errors recorded
 /// guarantee such a partial item never becomes part of a `Config`.
-fn de_item<T: DeserializeOwned>(mut map: Map<String, Value>, loc: &str, errs: &mut Vec<ConfigError>) -> Option<T> {
+fn de_item<T: DeserializeOwned>(
+    mut map: Map<String, Value>,
+    loc: &str,
+    errs: &mut Vec<ConfigError>,
+) -> Option<T> {
     loop {
         match serde_path_to_error::deserialize::<_, T>(Value::Object(map.clone())) {
             Ok(t) => return Some(t),
@@ -739,7 +783,9 @@ fn de_item<T: DeserializeOwned>(mut map: Map<String, Value>, loc: &str, errs: &m
                     }
                     _ => {
                         let message = match message.strip_prefix("missing field ") {
-                            Some(field) => format!("missing required key {}", field.replace('`', "")),
+                            Some(field) => {
+                                format!("missing required key {}", field.replace('`', ""))
+                            }
                             None => message,
                         };
                         errs.push(ConfigError::new(loc, message));
@@ -786,8 +832,15 @@ impl V<'_> {
     /// SMPP C-Octet String fields: `max` octets before the NUL, no NUL or control inside.
     fn c_octets(&mut self, loc: String, value: &str, min: usize, max: usize) {
         if value.len() < min || value.len() > max {
-            let what = if min > 0 { format!("{min}..={max}") } else { format!("at most {max}") };
-            self.err(loc, format!("must be {what} characters, got {} ({value:?})", value.len()));
+            let what = if min > 0 {
+                format!("{min}..={max}")
+            } else {
+                format!("at most {max}")
+            };
+            self.err(
+                loc,
+                format!("must be {what} characters, got {} ({value:?})", value.len()),
+            );
         } else if value.chars().any(|c| c.is_control() || !c.is_ascii()) {
             self.err(loc, format!("must be printable ASCII, got {value:?}"));
         }
@@ -796,9 +849,18 @@ impl V<'_> {
     fn digits(&mut self, loc: String, value: &str) {
         let d = strip_plus(value);
         if !d.bytes().all(|b| b.is_ascii_digit()) {
-            self.err(loc, format!("must be digits 0-9 (after an optional leading '+'), got {value:?}"));
+            self.err(
+                loc,
+                format!("must be digits 0-9 (after an optional leading '+'), got {value:?}"),
+            );
         } else if d.len() > MAX_PREFIX_DIGITS {
-            self.err(loc, format!("must be at most {MAX_PREFIX_DIGITS} digits, got {}", d.len()));
+            self.err(
+                loc,
+                format!(
+                    "must be at most {MAX_PREFIX_DIGITS} digits, got {}",
+                    d.len()
+                ),
+            );
         }
     }
 
@@ -832,11 +894,13 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
             }
         }
         if account_ids.insert(&a.system_id, i).is_some() {
-            v.err(format!("account {}", i + 1), format!("duplicate system_id {:?}", a.system_id));
+            v.err(
+                format!("account {}", i + 1),
+                format!("duplicate system_id {:?}", a.system_id),
+            );
         }
     }
-    let account_exists =
-        |id: &str| account_ids.contains_key(id) || p.broken_accounts.contains(id);
+    let account_exists = |id: &str| account_ids.contains_key(id) || p.broken_accounts.contains(id);
 
     // Connectors.
     let mut connector_names: HashMap<&str, usize> = HashMap::new();
@@ -845,7 +909,10 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
         let loc = connector_loc(i, Some(&c.name));
         validate_connector(&mut v, &loc, c);
         if connector_names.insert(&c.name, i).is_some() {
-            v.err(format!("connector {}", i + 1), format!("duplicate name {:?}", c.name));
+            v.err(
+                format!("connector {}", i + 1),
+                format!("duplicate name {:?}", c.name),
+            );
         }
     }
     let connector_exists =
@@ -860,13 +927,22 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
         v.digits(format!("{loc}.prefix"), &r.prefix);
         if let Some(name) = &r.name {
             if name.is_empty() {
-                v.err(format!("{loc}.name"), "must not be empty (omit the key for an unnamed route)");
+                v.err(
+                    format!("{loc}.name"),
+                    "must not be empty (omit the key for an unnamed route)",
+                );
             } else if let Some(first) = names.insert(name, i) {
-                v.err(&loc, format!("duplicate name {name:?} (also route {})", first + 1));
+                v.err(
+                    &loc,
+                    format!("duplicate name {name:?} (also route {})", first + 1),
+                );
             }
         }
         if r.action == Action::Forward && r.connectors.is_empty() {
-            v.err(&loc, "connectors: a forward route needs at least one connector");
+            v.err(
+                &loc,
+                "connectors: a forward route needs at least one connector",
+            );
         }
         let mut listed = HashSet::new();
         for c in &r.connectors {
@@ -879,16 +955,26 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
         }
         if let Some(w) = &r.weights {
             if r.strategy != Strategy::Weighted {
-                v.err(format!("{loc}.weights"), "only applies to strategy = \"weighted\"");
+                v.err(
+                    format!("{loc}.weights"),
+                    "only applies to strategy = \"weighted\"",
+                );
             }
             if w.len() != r.connectors.len() {
                 v.err(
                     format!("{loc}.weights"),
-                    format!("must have one weight per connector ({}), got {}", r.connectors.len(), w.len()),
+                    format!(
+                        "must have one weight per connector ({}), got {}",
+                        r.connectors.len(),
+                        w.len()
+                    ),
                 );
             }
             if w.contains(&0) {
-                v.err(format!("{loc}.weights"), "every weight must be greater than 0");
+                v.err(
+                    format!("{loc}.weights"),
+                    "every weight must be greater than 0",
+                );
             }
         }
         v.non_empty_list(format!("{loc}.accounts"), &r.accounts);
@@ -911,16 +997,23 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
         }
         v.non_empty_list(format!("{loc}.data_codings"), &r.data_codings);
         match (r.action, r.status) {
-            (Action::Forward, Some(_)) => v.err(format!("{loc}.status"), "only applies to action = \"reject\""),
-            (Action::Reject, Some(Status(0))) => {
-                v.err(format!("{loc}.status"), "a reject needs an error status, not ESME_ROK (0)")
-            }
+            (Action::Forward, Some(_)) => v.err(
+                format!("{loc}.status"),
+                "only applies to action = \"reject\"",
+            ),
+            (Action::Reject, Some(Status(0))) => v.err(
+                format!("{loc}.status"),
+                "a reject needs an error status, not ESME_ROK (0)",
+            ),
             _ => {}
         }
         match seen.entry((r.digits().to_string(), r.conditions_key())) {
             std::collections::hash_map::Entry::Occupied(e) => v.err(
                 &loc,
-                format!("never matches: route {} has the same prefix and conditions and comes first", e.get() + 1),
+                format!(
+                    "never matches: route {} has the same prefix and conditions and comes first",
+                    e.get() + 1
+                ),
             ),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(i);
@@ -938,7 +1031,14 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
             v.err(&loc, format!("account {:?} does not exist", m.account));
         }
         if let Some(first) = mo_prefixes.insert(strip_plus(&m.prefix), i) {
-            v.err(&loc, format!("duplicate prefix {:?} (also mo_route {})", m.prefix, first + 1));
+            v.err(
+                &loc,
+                format!(
+                    "duplicate prefix {:?} (also mo_route {})",
+                    m.prefix,
+                    first + 1
+                ),
+            );
         }
     }
 }
@@ -959,22 +1059,54 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
     if let Some(p) = &s.admin_socket {
         let len = p.as_os_str().len();
         if len == 0 {
-            v.err("server.admin_socket", "must not be empty (omit it for the default)");
+            v.err(
+                "server.admin_socket",
+                "must not be empty (omit it for the default)",
+            );
         } else if len > MAX_UNIX_PATH {
-            v.err("server.admin_socket", format!("unix socket paths are at most {MAX_UNIX_PATH} bytes, got {len}"));
+            v.err(
+                "server.admin_socket",
+                format!("unix socket paths are at most {MAX_UNIX_PATH} bytes, got {len}"),
+            );
         }
     }
-    v.range("server.max_pdu_len".into(), s.max_pdu_len.into(), 16, 16 << 20);
-    v.range("server.session_window".into(), s.session_window.into(), 1, 65_535);
+    v.range(
+        "server.max_pdu_len".into(),
+        s.max_pdu_len.into(),
+        16,
+        16 << 20,
+    );
+    v.range(
+        "server.session_window".into(),
+        s.session_window.into(),
+        1,
+        65_535,
+    );
     v.positive("server.bind_timeout".into(), s.bind_timeout);
-    v.positive("server.enquire_link_interval".into(), s.enquire_link_interval);
+    v.positive(
+        "server.enquire_link_interval".into(),
+        s.enquire_link_interval,
+    );
     v.positive("server.response_timeout".into(), s.response_timeout);
     v.positive("server.message_id_ttl".into(), s.message_id_ttl);
-    v.range("server.id_map_capacity".into(), s.id_map_capacity, 1, u32::MAX.into());
-    v.range("server.receipt_queue".into(), s.receipt_queue, 0, u32::MAX.into());
+    v.range(
+        "server.id_map_capacity".into(),
+        s.id_map_capacity,
+        1,
+        u32::MAX.into(),
+    );
+    v.range(
+        "server.receipt_queue".into(),
+        s.receipt_queue,
+        0,
+        u32::MAX.into(),
+    );
     v.range("server.wait_queue".into(), s.wait_queue.into(), 0, 1 << 20);
     if s.no_route_status == Status(0) {
-        v.err("server.no_route_status", "must be an error status, not ESME_ROK (0)");
+        v.err(
+            "server.no_route_status",
+            "must be an error status, not ESME_ROK (0)",
+        );
     }
     if let Err(e) = check_log_level(&s.log_level) {
         v.err("server.log_level", e);
@@ -984,9 +1116,15 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
 fn validate_connector(v: &mut V<'_>, loc: &str, c: &Connector) {
     if c.name.is_empty()
         || c.name.len() > 64
-        || !c.name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        || !c
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
     {
-        v.err(format!("{loc}.name"), format!("must be 1..=64 of A-Z a-z 0-9 - _ . :, got {:?}", c.name));
+        v.err(
+            format!("{loc}.name"),
+            format!("must be 1..=64 of A-Z a-z 0-9 - _ . :, got {:?}", c.name),
+        );
     }
     if let Err(e) = check_host_port(&c.address) {
         v.err(format!("{loc}.address"), e);
@@ -1012,7 +1150,10 @@ fn validate_connector(v: &mut V<'_>, loc: &str, c: &Connector) {
     }
     v.range(format!("{loc}.binds"), c.binds.into(), 1, 64);
     v.range(format!("{loc}.window"), c.window.into(), 1, 65_535);
-    v.positive(format!("{loc}.enquire_link_interval"), c.enquire_link_interval);
+    v.positive(
+        format!("{loc}.enquire_link_interval"),
+        c.enquire_link_interval,
+    );
     v.positive(format!("{loc}.response_timeout"), c.response_timeout);
     v.positive(format!("{loc}.reconnect_min"), c.reconnect_min);
     if c.reconnect_max < c.reconnect_min {
@@ -1035,9 +1176,9 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
     if let Ok(net) = s.parse::<IpNet>() {
         return Ok(net.trunc());
     }
-    s.parse::<std::net::IpAddr>()
-        .map(IpNet::from)
-        .map_err(|_| format!("invalid CIDR {s:?}: expected e.g. \"10.0.0.0/8\", \"::1/128\" or an address"))
+    s.parse::<std::net::IpAddr>().map(IpNet::from).map_err(|_| {
+        format!("invalid CIDR {s:?}: expected e.g. \"10.0.0.0/8\", \"::1/128\" or an address")
+    })
 }
 
 /// `host:port` or `[v6]:port`, port 1..=65535.
@@ -1087,7 +1228,6 @@ fn check_log_level(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1116,7 +1256,10 @@ address = "127.0.0.1:2776"
     }
 
     fn has(errs: &[String], want: &str) {
-        assert!(errs.iter().any(|e| e == want), "missing error {want:?} in {errs:#?}");
+        assert!(
+            errs.iter().any(|e| e == want),
+            "missing error {want:?} in {errs:#?}"
+        );
     }
 
     #[test]
@@ -1131,7 +1274,10 @@ address = "127.0.0.1:2776"
         assert_eq!(c.connectors[0].receipt_id, IdFormat::Decimal);
         assert_eq!(c.routes[0].weights, Some(vec![3, 1]));
         assert_eq!(c.routes[1].status, Some(Status(0x0B)));
-        assert_eq!(c.summary(), "2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route");
+        assert_eq!(
+            c.summary(),
+            "2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route"
+        );
     }
 
     /// Every key the example sets to its default value must equal the default the code uses
@@ -1139,7 +1285,9 @@ address = "127.0.0.1:2776"
     #[test]
     fn example_documents_the_real_defaults() {
         let c = Config::from_toml_str(EXAMPLE).unwrap();
-        let minimal = Config::from_toml_str("[server]\nlisten = [\"0.0.0.0:2775\", \"[::]:2775\"]\n").unwrap();
+        let minimal =
+            Config::from_toml_str("[server]\nlisten = [\"0.0.0.0:2775\", \"[::]:2775\"]\n")
+                .unwrap();
         let (s, d) = (&c.server, &minimal.server);
         assert_eq!(s.shards, d.shards);
         assert_eq!(s.metrics_listen, d.metrics_listen);
@@ -1174,21 +1322,42 @@ address = "127.0.0.1:2776"
         assert_eq!(min.binds, 1);
         assert_eq!(min.tps, 0);
         let globex = &c.accounts[1];
-        assert_eq!((globex.max_binds, globex.tps, globex.window, globex.enabled), (10, 0, None, true));
+        assert_eq!(
+            (globex.max_binds, globex.tps, globex.window, globex.enabled),
+            (10, 0, None, true)
+        );
         assert!(globex.allowed_ips.is_empty());
     }
 
     #[test]
     fn embedded_default_validates() {
         let c = Config::embedded_default();
-        assert_eq!(c.server.listen, vec!["127.0.0.1:2775".parse::<SocketAddr>().unwrap()]);
-        assert_eq!(c.server.metrics_listen, Some("127.0.0.1:9775".parse().unwrap()));
+        assert_eq!(
+            c.server.listen,
+            vec!["127.0.0.1:2775".parse::<SocketAddr>().unwrap()]
+        );
+        assert_eq!(
+            c.server.metrics_listen,
+            Some("127.0.0.1:9775".parse().unwrap())
+        );
         assert_eq!(c.server.admin_socket, None);
         assert_eq!(c.server.admin_socket_path(), default_admin_socket());
-        assert_eq!((c.accounts[0].system_id.as_str(), c.accounts[0].password.as_str()), ("demo", "demo"));
+        assert_eq!(
+            (
+                c.accounts[0].system_id.as_str(),
+                c.accounts[0].password.as_str()
+            ),
+            ("demo", "demo")
+        );
         assert_eq!(c.connectors[0].name, "smsc");
         assert_eq!(c.connectors[0].address, "127.0.0.1:2776");
-        assert_eq!((c.connectors[0].system_id.as_str(), c.connectors[0].password.as_str()), ("demo", "demo"));
+        assert_eq!(
+            (
+                c.connectors[0].system_id.as_str(),
+                c.connectors[0].password.as_str()
+            ),
+            ("demo", "demo")
+        );
         assert_eq!(c.routes, vec![Route::new("", &["smsc"])]);
         c.validate().unwrap();
     }
@@ -1211,9 +1380,18 @@ address = "127.0.0.1:2776"
         let a = &c.accounts[0];
         assert_eq!((a.max_binds, a.tps, a.enabled), (10, 0, true));
         let k = &c.connectors[0];
-        assert_eq!((k.bind, k.binds, k.window, k.interface_version), (BindMode::Transceiver, 1, 64, 0x34));
-        assert_eq!((k.reconnect_min, k.reconnect_max), (Duration::from_secs(1), Duration::from_secs(30)));
-        assert_eq!((k.resp_id, k.receipt_id, k.weight), (IdFormat::Text, IdFormat::Text, 1));
+        assert_eq!(
+            (k.bind, k.binds, k.window, k.interface_version),
+            (BindMode::Transceiver, 1, 64, 0x34)
+        );
+        assert_eq!(
+            (k.reconnect_min, k.reconnect_max),
+            (Duration::from_secs(1), Duration::from_secs(30))
+        );
+        assert_eq!(
+            (k.resp_id, k.receipt_id, k.weight),
+            (IdFormat::Text, IdFormat::Text, 1)
+        );
     }
 
     #[test]
@@ -1235,7 +1413,10 @@ no_route_status = 0x58
         assert_eq!(c.server.bind_timeout, Duration::from_secs(15));
         assert_eq!(c.server.wait_timeout, Duration::from_millis(500));
         assert_eq!(c.server.no_route_status, Status(0x58));
-        let c = Config::from_toml_str("[server]\nlisten = [\"127.0.0.1:1\"]\nno_route_status = \"ESME_RTHROTTLED\"\n").unwrap();
+        let c = Config::from_toml_str(
+            "[server]\nlisten = [\"127.0.0.1:1\"]\nno_route_status = \"ESME_RTHROTTLED\"\n",
+        )
+        .unwrap();
         assert_eq!(c.server.no_route_status, Status(0x58));
     }
 
@@ -1243,7 +1424,10 @@ no_route_status = 0x58
     fn reports_syntax_errors_with_line_and_column() {
         let errs = errors("[server]\nlisten = [\"127.0.0.1:2775\"\nshards = 2\n");
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].starts_with("line 3, column 1: TOML syntax"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("line 3, column 1: TOML syntax"),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -1251,33 +1435,71 @@ no_route_status = 0x58
         let text = format!("{BASE}\n[[route]]\nprefix = \"44\"\nconnectors = [\"smsc-a\"]\nstrategyy = \"failover\"\n");
         let errs = errors(&text);
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(errs[0].starts_with("route 1.strategyy: unknown key \"strategyy\"; expected"), "{errs:?}");
-        let errs = errors(&BASE.replace("kind = \"smpp\"", "kind = \"smpp\"\nwindoww = 3\nbindd = 1"));
+        assert!(
+            errs[0].starts_with("route 1.strategyy: unknown key \"strategyy\"; expected"),
+            "{errs:?}"
+        );
+        let errs =
+            errors(&BASE.replace("kind = \"smpp\"", "kind = \"smpp\"\nwindoww = 3\nbindd = 1"));
         // serde_json maps are sorted: keys of one table are reported in name order.
-        assert!(errs[0].starts_with("connector \"smsc-a\".bindd: unknown key"), "{errs:?}");
-        assert!(errs[1].starts_with("connector \"smsc-a\".windoww: unknown key"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("connector \"smsc-a\".bindd: unknown key"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("connector \"smsc-a\".windoww: unknown key"),
+            "{errs:?}"
+        );
         let errs = errors(&format!("{BASE}\n[[routes]]\nprefix = \"1\"\n"));
         has(
             &errs,
             "routes: unknown section \"routes\" (did you mean [[route]]?); expected one of server, account, connector, route, mo_route",
         );
         let errs = errors(&BASE.replace("[server]", "[server]\nlisen = 1"));
-        assert!(errs[0].starts_with("server.lisen: unknown key \"lisen\""), "{errs:?}");
+        assert!(
+            errs[0].starts_with("server.lisen: unknown key \"lisen\""),
+            "{errs:?}"
+        );
     }
 
     #[test]
     fn reports_bad_values_with_their_key() {
-        let errs = errors(&BASE.replace("kind = \"smpp\"", "kind = \"smpp\"\nwindow = 0\nbind = \"both\"\nreconnect_min = \"5x\""));
-        has(&errs, "connector \"smsc-a\".window: must be 1..=65535, got 0");
-        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".bind: unknown variant `both`")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".reconnect_min: invalid duration")), "{errs:?}");
+        let errs = errors(&BASE.replace(
+            "kind = \"smpp\"",
+            "kind = \"smpp\"\nwindow = 0\nbind = \"both\"\nreconnect_min = \"5x\"",
+        ));
+        has(
+            &errs,
+            "connector \"smsc-a\".window: must be 1..=65535, got 0",
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("connector \"smsc-a\".bind: unknown variant `both`")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("connector \"smsc-a\".reconnect_min: invalid duration")),
+            "{errs:?}"
+        );
         let errs = errors(&BASE.replace("[server]", "[server]\nshards = 0\nmax_pdu_len = 8\nsession_window = 70000\nno_route_status = 0\nlog_level = \"loud\"\nmetrics_listen = \"nope\""));
         has(&errs, "server.shards: must be 1..=1024, got 0");
         has(&errs, "server.max_pdu_len: must be 16..=16777216, got 8");
         has(&errs, "server.session_window: must be 1..=65535, got 70000");
-        has(&errs, "server.no_route_status: must be an error status, not ESME_ROK (0)");
-        assert!(errs.iter().any(|e| e.starts_with("server.log_level: \"loud\"")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("server.metrics_listen: invalid address \"nope\"")), "{errs:?}");
+        has(
+            &errs,
+            "server.no_route_status: must be an error status, not ESME_ROK (0)",
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("server.log_level: \"loud\"")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("server.metrics_listen: invalid address \"nope\"")),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -1366,7 +1588,9 @@ account = "ghost"
         ] {
             has(&errs, want);
         }
-        assert!(errs.iter().any(|e| e.starts_with("connector \"smsc-a\".kind: kind \"m3ua\" is not supported yet")));
+        assert!(errs.iter().any(
+            |e| e.starts_with("connector \"smsc-a\".kind: kind \"m3ua\" is not supported yet")
+        ));
         assert_eq!(errs.len(), 22, "{errs:#?}");
     }
 
@@ -1380,14 +1604,21 @@ account = "ghost"
         assert_eq!(
             errs,
             vec![
-                "connector \"smsc-b\".window: invalid type: string \"big\", expected u32".to_string(),
+                "connector \"smsc-b\".window: invalid type: string \"big\", expected u32"
+                    .to_string(),
                 "route 2: connector \"smsc-c\" does not exist".to_string(),
             ]
         );
         let errs = errors("[server]\nlisten=[\"1.2.3.4:5\"]\n[[route]]\nconnectors = [\"x\"]\n[account]\nsystem_id=\"a\"\n");
         has(&errs, "route 1: missing required key prefix");
-        has(&errs, "account: must be an array of tables: write [[account]], not [account]");
-        has(&errors("[[account]]\nsystem_id=\"a\"\npassword=\"b\"\n"), "server: missing: [server] with at least `listen` is required");
+        has(
+            &errs,
+            "account: must be an array of tables: write [[account]], not [account]",
+        );
+        has(
+            &errors("[[account]]\nsystem_id=\"a\"\npassword=\"b\"\n"),
+            "server: missing: [server] with at least `listen` is required",
+        );
     }
 
     #[test]
@@ -1403,21 +1634,41 @@ account = "ghost"
 
     #[test]
     fn checks_host_port_and_cidrs() {
-        for ok in ["127.0.0.1:2775", "smsc.example.net:2775", "[::1]:2775", "a-b:1"] {
+        for ok in [
+            "127.0.0.1:2775",
+            "smsc.example.net:2775",
+            "[::1]:2775",
+            "a-b:1",
+        ] {
             check_host_port(ok).unwrap();
         }
-        for bad in ["host", "host:0", "host:70000", "::1:2775", "[::1:2775", ":2775", "bad_host:1", "[zz]:1"] {
+        for bad in [
+            "host",
+            "host:0",
+            "host:70000",
+            "::1:2775",
+            "[::1:2775",
+            ":2775",
+            "bad_host:1",
+            "[zz]:1",
+        ] {
             assert!(check_host_port(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_cidr("10.1.2.3/8").unwrap().to_string(), "10.0.0.0/8");
         assert_eq!(parse_cidr("::1").unwrap().to_string(), "::1/128");
-        assert_eq!(parse_cidr("192.168.1.1").unwrap().to_string(), "192.168.1.1/32");
+        assert_eq!(
+            parse_cidr("192.168.1.1").unwrap().to_string(),
+            "192.168.1.1/32"
+        );
         assert!(parse_cidr("10.0.0.0/33").is_err());
     }
 
     #[test]
     fn json_routes_use_the_same_rules() {
-        let routes = routes_from_json(&[serde_json::json!({"prefix": "44", "connectors": ["a"], "data_codings": [0, 8]})]).unwrap();
+        let routes = routes_from_json(&[
+            serde_json::json!({"prefix": "44", "connectors": ["a"], "data_codings": [0, 8]}),
+        ])
+        .unwrap();
         assert_eq!(routes[0].data_codings, Some(vec![0, 8]));
         let e = routes_from_json(&[
             serde_json::json!({"prefix": "44", "connectors": ["a"]}),
@@ -1426,12 +1677,24 @@ account = "ghost"
         ])
         .unwrap_err();
         let msgs: Vec<String> = e.0.iter().map(ToString::to_string).collect();
-        assert!(msgs[0].starts_with("route 2.colour: unknown key \"colour\""), "{msgs:?}");
-        assert!(msgs[1].starts_with("route 2.data_codings[0]: invalid value: integer `300`, expected u8"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("route 2.colour: unknown key \"colour\""),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1]
+                .starts_with("route 2.data_codings[0]: invalid value: integer `300`, expected u8"),
+            "{msgs:?}"
+        );
         assert_eq!(msgs[2], "route 3: must be an object");
-        let a = account_from_json(&serde_json::json!({"system_id": "x", "password": "y", "tps": 5})).unwrap();
+        let a =
+            account_from_json(&serde_json::json!({"system_id": "x", "password": "y", "tps": 5}))
+                .unwrap();
         assert_eq!((a.tps, a.max_binds), (5, 10));
-        assert!(account_from_json(&serde_json::json!({"system_id": "x"})).unwrap_err().joined().contains("missing required key password"));
+        assert!(account_from_json(&serde_json::json!({"system_id": "x"}))
+            .unwrap_err()
+            .joined()
+            .contains("missing required key password"));
     }
 
     #[test]

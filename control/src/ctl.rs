@@ -117,10 +117,16 @@ pub fn run_ctl_with(
                 io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
                     " (is smsedge running? give --socket or set SMSEDGE_ADMIN_SOCKET)"
                 }
-                io::ErrorKind::PermissionDenied => " (the admin socket only admits the user smsedge runs as)",
+                io::ErrorKind::PermissionDenied => {
+                    " (the admin socket only admits the user smsedge runs as)"
+                }
                 _ => "",
             };
-            let _ = writeln!(err, "error: cannot reach the admin socket {}: {e}{hint}", socket.display());
+            let _ = writeln!(
+                err,
+                "error: cannot reach the admin socket {}: {e}{hint}",
+                socket.display()
+            );
             return 2;
         }
     };
@@ -133,7 +139,10 @@ pub fn run_ctl_with(
     if ok {
         0
     } else {
-        let msg = reply.get("error").and_then(Value::as_str).unwrap_or("the server said ok: false");
+        let msg = reply
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("the server said ok: false");
         let _ = writeln!(err, "error: {msg}");
         1
     }
@@ -145,11 +154,21 @@ fn build_request(cmd: &CtlCommand) -> Result<Value, String> {
         CtlCommand::Stats => json!({"cmd": "stats"}),
         CtlCommand::Binds => json!({"cmd": "binds"}),
         CtlCommand::Routes(RoutesCmd::Show) => json!({"cmd": "routes.show"}),
-        CtlCommand::Routes(RoutesCmd::Push { file }) => json!({"cmd": "routes.push", "routes": read_routes(file)?}),
-        CtlCommand::Routes(RoutesCmd::Diff { file }) => json!({"cmd": "routes.diff", "routes": read_routes(file)?}),
-        CtlCommand::Connector(ConnectorCmd::Enable { name }) => json!({"cmd": "connector.enable", "name": name}),
-        CtlCommand::Connector(ConnectorCmd::Disable { name }) => json!({"cmd": "connector.disable", "name": name}),
-        CtlCommand::Account(AccountCmd::Upsert { file }) => json!({"cmd": "account.upsert", "account": read_account(file)?}),
+        CtlCommand::Routes(RoutesCmd::Push { file }) => {
+            json!({"cmd": "routes.push", "routes": read_routes(file)?})
+        }
+        CtlCommand::Routes(RoutesCmd::Diff { file }) => {
+            json!({"cmd": "routes.diff", "routes": read_routes(file)?})
+        }
+        CtlCommand::Connector(ConnectorCmd::Enable { name }) => {
+            json!({"cmd": "connector.enable", "name": name})
+        }
+        CtlCommand::Connector(ConnectorCmd::Disable { name }) => {
+            json!({"cmd": "connector.disable", "name": name})
+        }
+        CtlCommand::Account(AccountCmd::Upsert { file }) => {
+            json!({"cmd": "account.upsert", "account": read_account(file)?})
+        }
         CtlCommand::Account(AccountCmd::Remove { system_id }) => {
             json!({"cmd": "account.remove", "system_id": system_id})
         }
@@ -165,7 +184,11 @@ fn build_request(cmd: &CtlCommand) -> Result<Value, String> {
 fn read_toml(file: &Path) -> Result<Map<String, Value>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        format!("{}: TOML syntax: {}", file.display(), e.message().replace('\n', "; "))
+        format!(
+            "{}: TOML syntax: {}",
+            file.display(),
+            e.message().replace('\n', "; ")
+        )
     })?;
     match serde_json::to_value(table) {
         Ok(Value::Object(m)) => Ok(m),
@@ -177,7 +200,10 @@ fn read_toml(file: &Path) -> Result<Map<String, Value>, String> {
 fn read_routes(file: &Path) -> Result<Value, String> {
     let mut m = read_toml(file)?;
     if let Some(k) = m.keys().find(|k| *k != "route") {
-        return Err(format!("{}: only [[route]] tables belong in a routes file, found {k:?}", file.display()));
+        return Err(format!(
+            "{}: only [[route]] tables belong in a routes file, found {k:?}",
+            file.display()
+        ));
     }
     match m.remove("route") {
         Some(Value::Array(routes)) => Ok(Value::Array(routes)),
@@ -193,12 +219,18 @@ fn read_routes(file: &Path) -> Result<Value, String> {
 fn read_account(file: &Path) -> Result<Value, String> {
     let mut m = read_toml(file)?;
     if let Some(k) = m.keys().find(|k| *k != "account") {
-        return Err(format!("{}: only an [account] table belongs in an account file, found {k:?}", file.display()));
+        return Err(format!(
+            "{}: only an [account] table belongs in an account file, found {k:?}",
+            file.display()
+        ));
     }
     match m.remove("account") {
         Some(v @ Value::Object(_)) => Ok(v),
         Some(Value::Array(mut v)) if v.len() == 1 => Ok(v.remove(0)),
-        Some(_) => Err(format!("{}: expected exactly one [account] table", file.display())),
+        Some(_) => Err(format!(
+            "{}: expected exactly one [account] table",
+            file.display()
+        )),
         None => Err(format!("{}: no [account] table", file.display())),
     }
 }
@@ -218,21 +250,33 @@ fn render(cmd: &CtlCommand, reply: &Value) -> String {
         CtlCommand::Stats => render_sections(reply),
         CtlCommand::Binds => render_binds(reply),
         CtlCommand::Routes(RoutesCmd::Show) => render_routes(reply),
-        CtlCommand::Routes(RoutesCmd::Push { .. }) => {
-            applied(format!("{} routes pushed", reply.get("routes").map(cell).unwrap_or_default()))
-        }
+        CtlCommand::Routes(RoutesCmd::Push { .. }) => applied(format!(
+            "{} routes pushed",
+            reply.get("routes").map(cell).unwrap_or_default()
+        )),
         CtlCommand::Routes(RoutesCmd::Diff { .. }) => render_diff(reply),
-        CtlCommand::Connector(ConnectorCmd::Enable { name }) => applied(format!("connector {name} enabled")),
-        CtlCommand::Connector(ConnectorCmd::Disable { name }) => applied(format!("connector {name} disabled")),
+        CtlCommand::Connector(ConnectorCmd::Enable { name }) => {
+            applied(format!("connector {name} enabled"))
+        }
+        CtlCommand::Connector(ConnectorCmd::Disable { name }) => {
+            applied(format!("connector {name} disabled"))
+        }
         CtlCommand::Account(AccountCmd::Upsert { .. }) => {
             let id = reply.get("system_id").map(cell).unwrap_or_default();
-            let how = if reply.get("added").and_then(Value::as_bool) == Some(true) { "added" } else { "updated" };
+            let how = if reply.get("added").and_then(Value::as_bool) == Some(true) {
+                "added"
+            } else {
+                "updated"
+            };
             applied(format!("account {id} {how}"))
         }
-        CtlCommand::Account(AccountCmd::Remove { system_id }) => applied(format!("account {system_id} removed")),
-        CtlCommand::Config(ConfigCmd::Reload { .. }) => {
-            applied(format!("config {} reloaded", reply.get("config").map(cell).unwrap_or_default()))
+        CtlCommand::Account(AccountCmd::Remove { system_id }) => {
+            applied(format!("account {system_id} removed"))
         }
+        CtlCommand::Config(ConfigCmd::Reload { .. }) => applied(format!(
+            "config {} reloaded",
+            reply.get("config").map(cell).unwrap_or_default()
+        )),
     }
 }
 
@@ -267,7 +311,11 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
                 l.push_str("  ");
             }
             l.push_str(c);
-            let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(c.chars().count());
+            let pad = widths
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(c.chars().count());
             l.extend(std::iter::repeat_n(' ', pad));
         }
         out.push_str(l.trim_end());
@@ -301,7 +349,11 @@ fn objects_table(items: &[Value]) -> String {
     }
     let rows: Vec<Vec<String>> = items
         .iter()
-        .map(|it| cols.iter().map(|c| it.get(c).map(cell).unwrap_or_else(|| "-".into())).collect())
+        .map(|it| {
+            cols.iter()
+                .map(|c| it.get(c).map(cell).unwrap_or_else(|| "-".into()))
+                .collect()
+        })
         .collect();
     let headers: Vec<&str> = cols.iter().map(String::as_str).collect();
     table(&headers, &rows)
@@ -310,7 +362,11 @@ fn objects_table(items: &[Value]) -> String {
 /// Key/value rows of an object, nested objects flattened with dots.
 fn kv_rows(prefix: &str, m: &Map<String, Value>, rows: &mut Vec<Vec<String>>) {
     for (k, v) in m {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             Value::Object(inner) => kv_rows(&key, inner, rows),
             other => rows.push(vec![key, cell(other)]),
@@ -323,7 +379,9 @@ fn is_object_list(v: &Value) -> bool {
 }
 
 fn render_status(reply: &Value) -> String {
-    let Value::Object(m) = reply else { return String::new() };
+    let Value::Object(m) = reply else {
+        return String::new();
+    };
     let mut scalars = Map::new();
     let mut out = String::new();
     let mut lists = Vec::new();
@@ -349,7 +407,9 @@ fn render_status(reply: &Value) -> String {
 
 /// `stats`: one table per top-level section.
 fn render_sections(reply: &Value) -> String {
-    let Value::Object(m) = reply else { return String::new() };
+    let Value::Object(m) = reply else {
+        return String::new();
+    };
     let mut out = String::new();
     let mut general = Vec::new();
     for (k, v) in m {
@@ -379,7 +439,9 @@ fn render_sections(reply: &Value) -> String {
 }
 
 fn render_binds(reply: &Value) -> String {
-    let Value::Object(m) = reply else { return String::new() };
+    let Value::Object(m) = reply else {
+        return String::new();
+    };
     let mut out = String::new();
     for (k, v) in m {
         match v {
@@ -397,7 +459,13 @@ fn render_binds(reply: &Value) -> String {
 fn route_row(i: usize, r: &Value) -> Vec<String> {
     let get = |k: &str| r.get(k).map(cell).unwrap_or_else(|| "-".into());
     let mut conds = Vec::new();
-    for k in ["accounts", "source_addrs", "source_prefix", "service_types", "data_codings"] {
+    for k in [
+        "accounts",
+        "source_addrs",
+        "source_prefix",
+        "service_types",
+        "data_codings",
+    ] {
         if let Some(v) = r.get(k) {
             conds.push(format!("{k}={}", cell(v)));
         }
@@ -415,7 +483,11 @@ fn route_row(i: usize, r: &Value) -> Vec<String> {
         (i + 1).to_string(),
         get("name"),
         prefix,
-        if conds.is_empty() { "-".into() } else { conds.join(" ") },
+        if conds.is_empty() {
+            "-".into()
+        } else {
+            conds.join(" ")
+        },
         action,
         get("strategy"),
         get("connectors"),
@@ -423,19 +495,49 @@ fn route_row(i: usize, r: &Value) -> Vec<String> {
     ]
 }
 
-const ROUTE_HEADERS: &[&str] = &["#", "name", "prefix", "conditions", "action", "strategy", "connectors", "weights"];
+const ROUTE_HEADERS: &[&str] = &[
+    "#",
+    "name",
+    "prefix",
+    "conditions",
+    "action",
+    "strategy",
+    "connectors",
+    "weights",
+];
 
 fn render_routes(reply: &Value) -> String {
-    let routes = reply.get("routes").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let rows: Vec<Vec<String>> = routes.iter().enumerate().map(|(i, r)| route_row(i, r)).collect();
+    let routes = reply
+        .get("routes")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let rows: Vec<Vec<String>> = routes
+        .iter()
+        .enumerate()
+        .map(|(i, r)| route_row(i, r))
+        .collect();
     let version = reply.get("routes_version").map(cell).unwrap_or_default();
-    format!("routes_version {version}, {} routes\n{}", routes.len(), table(ROUTE_HEADERS, &rows))
+    format!(
+        "routes_version {version}, {} routes\n{}",
+        routes.len(),
+        table(ROUTE_HEADERS, &rows)
+    )
 }
 
 fn render_diff(reply: &Value) -> String {
     let d = reply.get("diff").cloned().unwrap_or(Value::Null);
-    let list = |k: &str| d.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
-    let (added, removed, changed, reordered) = (list("added"), list("removed"), list("changed"), list("reordered"));
+    let list = |k: &str| {
+        d.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (added, removed, changed, reordered) = (
+        list("added"),
+        list("removed"),
+        list("changed"),
+        list("reordered"),
+    );
     let total = added.len() + removed.len() + changed.len() + reordered.len();
     if total == 0 {
         return "no changes\n".into();
@@ -451,15 +553,32 @@ fn render_diff(reply: &Value) -> String {
         for it in items.iter() {
             let pos = it.get("position").map(cell).unwrap_or_default();
             let row = route_row(0, it.get("route").unwrap_or(&Value::Null));
-            out.push_str(&format!("{sign} route {pos}: {} -> {} {}\n", it.get("key").map(cell).unwrap_or_default(), row[4], row[6]));
+            out.push_str(&format!(
+                "{sign} route {pos}: {} -> {} {}\n",
+                it.get("key").map(cell).unwrap_or_default(),
+                row[4],
+                row[6]
+            ));
         }
     }
     for it in &changed {
         let fields = it.get("fields").map(cell).unwrap_or_default();
-        let mut line = format!("~ {} (route {}):", it.get("key").map(cell).unwrap_or_default(), cell(&it["new_position"]));
+        let mut line = format!(
+            "~ {} (route {}):",
+            it.get("key").map(cell).unwrap_or_default(),
+            cell(&it["new_position"])
+        );
         for f in fields.split(',') {
-            let old = it.get("old").and_then(|o| o.get(f)).map(cell).unwrap_or_else(|| "-".into());
-            let new = it.get("new").and_then(|o| o.get(f)).map(cell).unwrap_or_else(|| "-".into());
+            let old = it
+                .get("old")
+                .and_then(|o| o.get(f))
+                .map(cell)
+                .unwrap_or_else(|| "-".into());
+            let new = it
+                .get("new")
+                .and_then(|o| o.get(f))
+                .map(cell)
+                .unwrap_or_else(|| "-".into());
             line.push_str(&format!(" {f} {old} -> {new};"));
         }
         line.pop();
@@ -467,7 +586,10 @@ fn render_diff(reply: &Value) -> String {
         out.push('\n');
     }
     for p in &reordered {
-        out.push_str(&format!("! prefix {:?}: route order changed (first match wins)\n", cell(p)));
+        out.push_str(&format!(
+            "! prefix {:?}: route order changed (first match wins)\n",
+            cell(p)
+        ));
     }
     out
 }

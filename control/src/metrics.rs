@@ -31,13 +31,25 @@ impl PromWriter {
     }
 
     /// A monotonically increasing count. `name` should end in `_total`.
-    pub fn counter(&mut self, name: &str, help: &str, labels: &[(&str, &str)], value: f64) -> &mut Self {
+    pub fn counter(
+        &mut self,
+        name: &str,
+        help: &str,
+        labels: &[(&str, &str)],
+        value: f64,
+    ) -> &mut Self {
         self.declare(name, help, "counter");
         self.sample(name, "", labels, None, value);
         self
     }
 
-    pub fn gauge(&mut self, name: &str, help: &str, labels: &[(&str, &str)], value: f64) -> &mut Self {
+    pub fn gauge(
+        &mut self,
+        name: &str,
+        help: &str,
+        labels: &[(&str, &str)],
+        value: f64,
+    ) -> &mut Self {
         self.declare(name, help, "gauge");
         self.sample(name, "", labels, None, value);
         self
@@ -81,7 +93,14 @@ impl PromWriter {
         let _ = writeln!(self.out, "# TYPE {name} {kind}");
     }
 
-    fn sample(&mut self, name: &str, suffix: &str, labels: &[(&str, &str)], quantile: Option<f64>, value: f64) {
+    fn sample(
+        &mut self,
+        name: &str,
+        suffix: &str,
+        labels: &[(&str, &str)],
+        quantile: Option<f64>,
+        value: f64,
+    ) {
         self.out.push_str(name);
         self.out.push_str(suffix);
         if !labels.is_empty() || quantile.is_some() {
@@ -170,18 +189,24 @@ pub fn serve_metrics(addr: SocketAddr, hooks: Arc<dyn EngineHooks>) -> io::Resul
     let addr = listener.local_addr()?;
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
-    let thread = std::thread::Builder::new().name("smsedge-metrics".into()).spawn(move || {
-        for conn in listener.incoming() {
-            if stop2.load(Ordering::SeqCst) {
-                break;
+    let thread = std::thread::Builder::new()
+        .name("smsedge-metrics".into())
+        .spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = conn {
+                    let _ = serve_http(stream, &*hooks);
+                }
             }
-            if let Ok(stream) = conn {
-                let _ = serve_http(stream, &*hooks);
-            }
-        }
-    })?;
+        })?;
     tracing::info!(%addr, "metrics listening");
-    Ok(MetricsServer { addr, stop, thread: Some(thread) })
+    Ok(MetricsServer {
+        addr,
+        stop,
+        thread: Some(thread),
+    })
 }
 
 fn serve_http(mut stream: TcpStream, hooks: &dyn EngineHooks) -> io::Result<()> {
@@ -194,7 +219,12 @@ fn serve_http(mut stream: TcpStream, hooks: &dyn EngineHooks) -> io::Result<()> 
             break i;
         }
         if buf.len() > MAX_REQUEST {
-            return respond(&mut stream, "431 Request Header Fields Too Large", "text/plain", "request too large\n");
+            return respond(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                "text/plain",
+                "request too large\n",
+            );
         }
         let n = stream.read(&mut chunk)?;
         if n == 0 {
@@ -209,11 +239,30 @@ fn serve_http(mut stream: TcpStream, hooks: &dyn EngineHooks) -> io::Result<()> 
     match (method, path) {
         ("GET" | "HEAD", "/metrics") => {
             let body = hooks.prometheus();
-            let body = if method == "HEAD" { String::new() } else { body };
-            respond(&mut stream, "200 OK", "text/plain; version=0.0.4; charset=utf-8", &body)
+            let body = if method == "HEAD" {
+                String::new()
+            } else {
+                body
+            };
+            respond(
+                &mut stream,
+                "200 OK",
+                "text/plain; version=0.0.4; charset=utf-8",
+                &body,
+            )
         }
-        ("GET" | "HEAD", _) => respond(&mut stream, "404 Not Found", "text/plain", "not found; try /metrics\n"),
-        _ => respond(&mut stream, "405 Method Not Allowed", "text/plain", "only GET\n"),
+        ("GET" | "HEAD", _) => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain",
+            "not found; try /metrics\n",
+        ),
+        _ => respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            "only GET\n",
+        ),
     }
 }
 

@@ -21,19 +21,27 @@ pub struct Publisher<T> {
 
 impl<T> Clone for Publisher<T> {
     fn clone(&self) -> Self {
-        Publisher { current: self.current.clone(), epoch: self.epoch.clone() }
+        Publisher {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for Publisher<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Publisher").field("epoch", &self.epoch()).finish_non_exhaustive()
+        f.debug_struct("Publisher")
+            .field("epoch", &self.epoch())
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> Publisher<T> {
     pub fn new(initial: T) -> Publisher<T> {
-        Publisher { current: Arc::new(ArcSwap::from_pointee(initial)), epoch: Arc::new(AtomicU64::new(0)) }
+        Publisher {
+            current: Arc::new(ArcSwap::from_pointee(initial)),
+            epoch: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// Makes `value` current and returns the new epoch. Readers see it at their next refresh.
@@ -63,7 +71,12 @@ impl<T> Publisher<T> {
     /// A reader holding the current value; create on the control thread, move into a shard.
     pub fn snapshot(&self) -> Snapshot<T> {
         let seen = self.epoch.load(Ordering::Acquire);
-        Snapshot { current: self.current.clone(), epoch: self.epoch.clone(), seen, value: self.current.load_full() }
+        Snapshot {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+            seen,
+            value: self.current.load_full(),
+        }
     }
 }
 
@@ -77,7 +90,9 @@ pub struct Snapshot<T> {
 
 impl<T> fmt::Debug for Snapshot<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Snapshot").field("seen", &self.seen).finish_non_exhaustive()
+        f.debug_struct("Snapshot")
+            .field("seen", &self.seen)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +129,12 @@ impl<T> Snapshot<T> {
 
 impl<T> Clone for Snapshot<T> {
     fn clone(&self) -> Self {
-        Snapshot { current: self.current.clone(), epoch: self.epoch.clone(), seen: self.seen, value: self.value.clone() }
+        Snapshot {
+            current: self.current.clone(),
+            epoch: self.epoch.clone(),
+            seen: self.seen,
+            value: self.value.clone(),
+        }
     }
 }
 
@@ -155,15 +175,27 @@ mod tests {
         assert_eq!(main_rx.recv().unwrap(), (1, false));
         assert_eq!(publisher.publish(2), 1);
         to_reader.send("peek").unwrap();
-        assert_eq!(main_rx.recv().unwrap(), (1, false), "no refresh yet: still the old value");
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (1, false),
+            "no refresh yet: still the old value"
+        );
         to_reader.send("refresh").unwrap();
         assert_eq!(main_rx.recv().unwrap(), (2, true));
         to_reader.send("refresh").unwrap();
-        assert_eq!(main_rx.recv().unwrap(), (2, false), "nothing new: refresh is a no-op");
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (2, false),
+            "nothing new: refresh is a no-op"
+        );
         publisher.publish(3);
         publisher.publish(4);
         to_reader.send("refresh").unwrap();
-        assert_eq!(main_rx.recv().unwrap(), (4, true), "two publishes, one refresh: the newest");
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (4, true),
+            "two publishes, one refresh: the newest"
+        );
         to_reader.send("stop").unwrap();
         reader.join().unwrap();
         assert_eq!(*publisher.current(), 4);
@@ -184,10 +216,18 @@ mod tests {
         let in_flight = snap.arc().clone();
         publisher.publish(Tracked(drops.clone()));
         assert!(snap.refresh());
-        assert_eq!(drops.load(Ordering::SeqCst), 0, "the old table is still held by in-flight work");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            0,
+            "the old table is still held by in-flight work"
+        );
         assert!(!Arc::ptr_eq(&in_flight, snap.arc()));
         drop(in_flight);
-        assert_eq!(drops.load(Ordering::SeqCst), 1, "released when the last holder lets go");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "released when the last holder lets go"
+        );
     }
 
     #[test]

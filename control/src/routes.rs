@@ -20,7 +20,9 @@ use std::collections::{HashMap, VecDeque};
 
 use serde::Serialize;
 
-use crate::config::{strip_plus, Account, Action, ConfigError, ConfigErrors, Connector, Route, Strategy};
+use crate::config::{
+    strip_plus, Account, Action, ConfigError, ConfigErrors, Connector, Route, Strategy,
+};
 use crate::units::Status;
 
 /// Index of an account in `Runtime::accounts`.
@@ -154,7 +156,12 @@ struct Node {
 
 impl Default for Node {
     fn default() -> Node {
-        Node { first_child: 0, values_start: 0, fallback: NONE, mask: 0 }
+        Node {
+            first_child: 0,
+            values_start: 0,
+            fallback: NONE,
+            mask: 0,
+        }
     }
 }
 
@@ -191,7 +198,11 @@ impl PrefixTrie {
             max_depth = max_depth.max(depth);
             if parent != NONE {
                 let p = nodes[parent as usize];
-                nodes[index].fallback = if p.mask & HAS_VALUES != 0 { parent } else { p.fallback };
+                nodes[index].fallback = if p.mask & HAS_VALUES != 0 {
+                    parent
+                } else {
+                    p.fallback
+                };
             }
             nodes[index].values_start = values.len() as u32;
             // In a sorted range sharing `depth` bytes, the items that end here come first.
@@ -216,9 +227,16 @@ impl PrefixTrie {
             nodes[index].mask = mask;
             index += 1;
         }
-        nodes.push(Node { values_start: values.len() as u32, ..Node::default() });
+        nodes.push(Node {
+            values_start: values.len() as u32,
+            ..Node::default()
+        });
         nodes.shrink_to_fit();
-        PrefixTrie { nodes, values, max_depth }
+        PrefixTrie {
+            nodes,
+            values,
+            max_depth,
+        }
     }
 
     #[inline]
@@ -233,7 +251,11 @@ impl PrefixTrie {
     #[inline]
     fn deepest(&self, digits: &[u8]) -> u32 {
         let mut node = 0usize;
-        let mut best = if self.nodes[0].mask & HAS_VALUES != 0 { 0 } else { NONE };
+        let mut best = if self.nodes[0].mask & HAS_VALUES != 0 {
+            0
+        } else {
+            NONE
+        };
         for &b in digits.iter().take(self.max_depth) {
             let d = b.wrapping_sub(b'0');
             if d > 9 {
@@ -280,7 +302,11 @@ pub struct RouteTable {
 
 impl RouteTable {
     /// Compiles validated routes; a reject route without `status` answers ESME_RINVDSTADR.
-    pub fn compile(routes: &[Route], accounts: &[Account], connectors: &[Connector]) -> Result<RouteTable, ConfigErrors> {
+    pub fn compile(
+        routes: &[Route],
+        accounts: &[Account],
+        connectors: &[Connector],
+    ) -> Result<RouteTable, ConfigErrors> {
         RouteTable::compile_with(routes, accounts, connectors, Status::INVALID_DEST_ADDR)
     }
 
@@ -292,8 +318,11 @@ impl RouteTable {
         connectors: &[Connector],
         default_reject: Status,
     ) -> Result<RouteTable, ConfigErrors> {
-        let account_ids: HashMap<&str, AccountId> =
-            accounts.iter().enumerate().map(|(i, a)| (a.system_id.as_str(), AccountId(i as u32))).collect();
+        let account_ids: HashMap<&str, AccountId> = accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.system_id.as_str(), AccountId(i as u32)))
+            .collect();
         let connector_ids: HashMap<&str, (ConnectorId, u32)> = connectors
             .iter()
             .enumerate()
@@ -305,8 +334,13 @@ impl RouteTable {
         for (index, r) in routes.iter().enumerate() {
             let loc = || format!("route {}", index + 1);
             let digits = strip_plus(&r.prefix).as_bytes();
-            if digits.len() > crate::config::MAX_PREFIX_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
-                errs.push(ConfigError::new(format!("{}.prefix", loc()), format!("must be digits, got {:?}", r.prefix)));
+            if digits.len() > crate::config::MAX_PREFIX_DIGITS
+                || !digits.iter().all(u8::is_ascii_digit)
+            {
+                errs.push(ConfigError::new(
+                    format!("{}.prefix", loc()),
+                    format!("must be digits, got {:?}", r.prefix),
+                ));
                 continue;
             }
             let mut ids = Vec::with_capacity(r.connectors.len());
@@ -317,7 +351,10 @@ impl RouteTable {
                         ids.push(id);
                         weights.push(w);
                     }
-                    None => errs.push(ConfigError::new(loc(), format!("connector {c:?} does not exist"))),
+                    None => errs.push(ConfigError::new(
+                        loc(),
+                        format!("connector {c:?} does not exist"),
+                    )),
                 }
             }
             if let Some(w) = &r.weights {
@@ -332,7 +369,10 @@ impl RouteTable {
                     for a in list {
                         match account_ids.get(a.as_str()) {
                             Some(&id) => v.push(id),
-                            None => errs.push(ConfigError::new(loc(), format!("account {a:?} does not exist"))),
+                            None => errs.push(ConfigError::new(
+                                loc(),
+                                format!("account {a:?} does not exist"),
+                            )),
                         }
                     }
                     v.sort();
@@ -340,12 +380,17 @@ impl RouteTable {
                     Some(v.into_boxed_slice())
                 }
             };
-            let bytes_list =
-                |l: &Option<Vec<String>>| l.as_ref().map(|l| l.iter().map(|s| s.as_bytes().into()).collect());
+            let bytes_list = |l: &Option<Vec<String>>| {
+                l.as_ref()
+                    .map(|l| l.iter().map(|s| s.as_bytes().into()).collect())
+            };
             let conditions = Conditions {
                 accounts,
                 source_addrs: bytes_list(&r.source_addrs),
-                source_prefix: r.source_prefix.as_deref().map(|p| strip_plus(p).as_bytes().into()),
+                source_prefix: r
+                    .source_prefix
+                    .as_deref()
+                    .map(|p| strip_plus(p).as_bytes().into()),
                 service_types: bytes_list(&r.service_types),
                 data_codings: r.data_codings.as_ref().map(|dcs| {
                     let mut bits = [0u64; 4];
@@ -373,7 +418,10 @@ impl RouteTable {
         if !errs.is_empty() {
             return Err(ConfigErrors(errs));
         }
-        Ok(RouteTable { routes: compiled, trie: PrefixTrie::build(items) })
+        Ok(RouteTable {
+            routes: compiled,
+            trie: PrefixTrie::build(items),
+        })
     }
 
     /// The route for a submit, or `None` when nothing matches (answer `no_route_status`).
@@ -423,13 +471,19 @@ impl RouteTable {
                     + r.conditions.as_ref().map_or(0, |c| {
                         std::mem::size_of::<Conditions>()
                             + c.accounts.as_ref().map_or(0, |a| a.len() * 4)
-                            + c.source_addrs.as_ref().map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
+                            + c.source_addrs
+                                .as_ref()
+                                .map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
                             + c.source_prefix.as_ref().map_or(0, |p| p.len())
-                            + c.service_types.as_ref().map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
+                            + c.service_types
+                                .as_ref()
+                                .map_or(0, |s| s.iter().map(|x| x.len() + 16).sum())
                     })
             })
             .sum();
-        self.trie.memory_bytes() + self.routes.capacity() * std::mem::size_of::<CompiledRoute>() + per_route
+        self.trie.memory_bytes()
+            + self.routes.capacity() * std::mem::size_of::<CompiledRoute>()
+            + per_route
     }
 }
 
@@ -442,7 +496,9 @@ pub struct MoRouteTable {
 impl MoRouteTable {
     /// `(digits, account)` pairs, digits without `+`; validated beforehand.
     pub(crate) fn build(entries: Vec<(Box<[u8]>, AccountId)>) -> MoRouteTable {
-        MoRouteTable { trie: PrefixTrie::build(entries.into_iter().map(|(d, a)| (d, a.0)).collect()) }
+        MoRouteTable {
+            trie: PrefixTrie::build(entries.into_iter().map(|(d, a)| (d, a.0)).collect()),
+        }
     }
 
     /// The account that receives a mobile-originated message to `destination`.
@@ -472,7 +528,10 @@ pub struct RoutesDiff {
 
 impl RoutesDiff {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() && self.reordered.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.reordered.is_empty()
     }
 }
 
@@ -516,7 +575,20 @@ fn changed_fields(a: &Route, b: &Route) -> Vec<&'static str> {
     macro_rules! cmp {
         ($($field:ident),*) => { $( if a.$field != b.$field { f.push(stringify!($field)); } )* };
     }
-    cmp!(name, prefix, connectors, strategy, weights, accounts, source_addrs, source_prefix, service_types, data_codings, action, status);
+    cmp!(
+        name,
+        prefix,
+        connectors,
+        strategy,
+        weights,
+        accounts,
+        source_addrs,
+        source_prefix,
+        service_types,
+        data_codings,
+        action,
+        status
+    );
     f
 }
 
@@ -548,26 +620,39 @@ pub fn diff(old: &[Route], new: &[Route]) -> RoutesDiff {
                     });
                 }
             }
-            None => out.added.push(DiffRoute { key, position: j + 1, route: r.clone() }),
+            None => out.added.push(DiffRoute {
+                key,
+                position: j + 1,
+                route: r.clone(),
+            }),
         }
     }
     for (i, r) in old.iter().enumerate() {
         if !matched_old[i] {
-            out.removed.push(DiffRoute { key: route_key(r), position: i + 1, route: r.clone() });
+            out.removed.push(DiffRoute {
+                key: route_key(r),
+                position: i + 1,
+                route: r.clone(),
+            });
         }
     }
     // Within each (new) prefix, the matched routes must keep their old relative order.
     let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
     for &(i, j) in &pairs {
-        by_prefix.entry(strip_plus(&new[j].prefix)).or_default().push(i);
+        by_prefix
+            .entry(strip_plus(&new[j].prefix))
+            .or_default()
+            .push(i);
     }
-    let mut reordered: Vec<String> =
-        by_prefix.into_iter().filter(|(_, olds)| olds.windows(2).any(|w| w[0] > w[1])).map(|(p, _)| p.to_string()).collect();
+    let mut reordered: Vec<String> = by_prefix
+        .into_iter()
+        .filter(|(_, olds)| olds.windows(2).any(|w| w[0] > w[1]))
+        .map(|(p, _)| p.to_string())
+        .collect();
     reordered.sort();
     out.reordered = reordered;
     out
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -603,14 +688,26 @@ address = "h:2"
     }
 
     fn table(c: &Config) -> RouteTable {
-        RouteTable::compile_with(&c.routes, &c.accounts, &c.connectors, c.server.no_route_status).unwrap()
+        RouteTable::compile_with(
+            &c.routes,
+            &c.accounts,
+            &c.connectors,
+            c.server.no_route_status,
+        )
+        .unwrap()
     }
 
     const ACME: AccountId = AccountId(0);
     const GLOBEX: AccountId = AccountId(1);
 
     fn q(dest: &str) -> RouteQuery<'_> {
-        RouteQuery { destination: dest.as_bytes(), account: ACME, source_addr: b"", service_type: b"", data_coding: 0 }
+        RouteQuery {
+            destination: dest.as_bytes(),
+            account: ACME,
+            source_addr: b"",
+            service_type: b"",
+            data_coding: 0,
+        }
     }
 
     fn hit(t: &RouteTable, q: &RouteQuery<'_>) -> Option<usize> {
@@ -643,11 +740,26 @@ connectors = ["b"]
         assert_eq!(hit(&t, &q("1")), Some(0));
         assert_eq!(hit(&t, &q("")), Some(0));
         assert_eq!(hit(&t, &q("+4477")), Some(2), "a leading + is skipped");
-        assert_eq!(hit(&t, &q("44a77")), Some(3), "the walk stops at a non-digit");
-        assert_eq!(hit(&t, &q("abc")), Some(0), "non-digits match only the \"\" route");
+        assert_eq!(
+            hit(&t, &q("44a77")),
+            Some(3),
+            "the walk stops at a non-digit"
+        );
+        assert_eq!(
+            hit(&t, &q("abc")),
+            Some(0),
+            "non-digits match only the \"\" route"
+        );
         let r = t.lookup(&q("4477")).unwrap();
-        assert_eq!((r.connectors.clone(), r.weights.clone()), (vec![ConnectorId(1)], vec![1]));
-        assert_eq!(t.lookup(&q("1")).unwrap().weights, vec![5], "weights default to the connectors' weight");
+        assert_eq!(
+            (r.connectors.clone(), r.weights.clone()),
+            (vec![ConnectorId(1)], vec![1])
+        );
+        assert_eq!(
+            t.lookup(&q("1")).unwrap().weights,
+            vec![5],
+            "weights default to the connectors' weight"
+        );
     }
 
     #[test]
@@ -696,17 +808,104 @@ accounts = ["acme"]
         );
         let t = table(&c);
         let base = q("4412");
-        assert_eq!(hit(&t, &base), Some(5), "unconditional route 6 comes before route 7");
-        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..base }), Some(0));
-        assert_eq!(hit(&t, &RouteQuery { source_addr: b"BANK", ..base }), Some(1));
-        assert_eq!(hit(&t, &RouteQuery { source_addr: b"BANKX", ..base }), Some(5), "sender ids match exactly");
-        assert_eq!(hit(&t, &RouteQuery { service_type: b"WAP", ..base }), Some(2));
-        assert_eq!(hit(&t, &RouteQuery { data_coding: 8, ..base }), Some(3));
-        assert_eq!(hit(&t, &RouteQuery { source_addr: b"33612", ..base }), Some(4));
-        assert_eq!(hit(&t, &RouteQuery { source_addr: b"+33612", ..base }), Some(4));
-        assert_eq!(hit(&t, &RouteQuery { source_addr: b"3", ..base }), Some(5));
+        assert_eq!(
+            hit(&t, &base),
+            Some(5),
+            "unconditional route 6 comes before route 7"
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    account: GLOBEX,
+                    ..base
+                }
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    source_addr: b"BANK",
+                    ..base
+                }
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    source_addr: b"BANKX",
+                    ..base
+                }
+            ),
+            Some(5),
+            "sender ids match exactly"
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    service_type: b"WAP",
+                    ..base
+                }
+            ),
+            Some(2)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    data_coding: 8,
+                    ..base
+                }
+            ),
+            Some(3)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    source_addr: b"33612",
+                    ..base
+                }
+            ),
+            Some(4)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    source_addr: b"+33612",
+                    ..base
+                }
+            ),
+            Some(4)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    source_addr: b"3",
+                    ..base
+                }
+            ),
+            Some(5)
+        );
         // Both globex and BANK: the first in file order wins.
-        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, source_addr: b"BANK", ..base }), Some(0));
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    account: GLOBEX,
+                    source_addr: b"BANK",
+                    ..base
+                }
+            ),
+            Some(0)
+        );
     }
 
     #[test]
@@ -731,11 +930,38 @@ accounts = ["acme"]
 "#,
         );
         let t = table(&c);
-        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..q("44770") }), Some(0));
-        assert_eq!(hit(&t, &RouteQuery { data_coding: 8, ..q("44770") }), Some(1));
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    account: GLOBEX,
+                    ..q("44770")
+                }
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    data_coding: 8,
+                    ..q("44770")
+                }
+            ),
+            Some(1)
+        );
         assert_eq!(hit(&t, &q("44770")), Some(2));
         assert_eq!(hit(&t, &q("5")), Some(3));
-        assert_eq!(hit(&t, &RouteQuery { account: GLOBEX, ..q("5") }), None);
+        assert_eq!(
+            hit(
+                &t,
+                &RouteQuery {
+                    account: GLOBEX,
+                    ..q("5")
+                }
+            ),
+            None
+        );
     }
 
     #[test]
@@ -756,18 +982,29 @@ connectors = ["a"]
         );
         let t = table(&c);
         let r = t.lookup(&q("44901")).unwrap();
-        assert_eq!((r.action, r.connectors.len()), (RouteAction::Reject(0x0B), 0));
-        assert_eq!(t.lookup(&q("44911")).unwrap().action, RouteAction::Reject(0x65), "default: no_route_status");
+        assert_eq!(
+            (r.action, r.connectors.len()),
+            (RouteAction::Reject(0x0B), 0)
+        );
+        assert_eq!(
+            t.lookup(&q("44911")).unwrap().action,
+            RouteAction::Reject(0x65),
+            "default: no_route_status"
+        );
         assert_eq!(t.lookup(&q("4492")).unwrap().action, RouteAction::Forward);
         // compile() without a server section uses ESME_RINVDSTADR.
         let t = RouteTable::compile(&c.routes, &c.accounts, &c.connectors).unwrap();
-        assert_eq!(t.lookup(&q("44911")).unwrap().action, RouteAction::Reject(0x0B));
+        assert_eq!(
+            t.lookup(&q("44911")).unwrap().action,
+            RouteAction::Reject(0x0B)
+        );
     }
 
     #[test]
     fn compile_reports_unknown_names() {
         let c = config("");
-        let e = RouteTable::compile(&[Route::new("1", &["zz"])], &c.accounts, &c.connectors).unwrap_err();
+        let e = RouteTable::compile(&[Route::new("1", &["zz"])], &c.accounts, &c.connectors)
+            .unwrap_err();
         assert_eq!(e.to_string(), "route 1: connector \"zz\" does not exist");
     }
 
@@ -801,21 +1038,40 @@ connectors = ["a"]
         named.name = Some("uk".into());
         let mut cond = Route::new("33", &["a"]);
         cond.accounts = Some(vec!["acme".into()]);
-        let old = vec![named.clone(), cond.clone(), Route::new("33", &["b"]), Route::new("1", &["a"])];
+        let old = vec![
+            named.clone(),
+            cond.clone(),
+            Route::new("33", &["b"]),
+            Route::new("1", &["a"]),
+        ];
         let mut named2 = named.clone();
         named2.prefix = "+44".into();
         named2.connectors = vec!["b".into()];
-        let new = vec![named2, Route::new("33", &["b"]), cond.clone(), Route::new("49", &["a"])];
+        let new = vec![
+            named2,
+            Route::new("33", &["b"]),
+            cond.clone(),
+            Route::new("49", &["a"]),
+        ];
         let d = diff(&old, &new);
         assert_eq!(d.added.len(), 1);
-        assert_eq!((d.added[0].key.as_str(), d.added[0].position), ("prefix \"49\"", 4));
-        assert_eq!((d.removed[0].key.as_str(), d.removed[0].position), ("prefix \"1\"", 4));
+        assert_eq!(
+            (d.added[0].key.as_str(), d.added[0].position),
+            ("prefix \"49\"", 4)
+        );
+        assert_eq!(
+            (d.removed[0].key.as_str(), d.removed[0].position),
+            ("prefix \"1\"", 4)
+        );
         assert_eq!(d.changed.len(), 1);
         assert_eq!(d.changed[0].key, "name \"uk\"");
         assert_eq!(d.changed[0].fields, vec!["prefix", "connectors"]);
         assert_eq!(d.reordered, vec!["33".to_string()]);
         let json = serde_json::to_value(&d).unwrap();
-        assert_eq!(json["changed"][0]["new"]["connectors"], serde_json::json!(["b"]));
+        assert_eq!(
+            json["changed"][0]["new"]["connectors"],
+            serde_json::json!(["b"])
+        );
         assert_eq!(json["added"][0]["route"]["prefix"], "49");
         assert!(diff(&old, &old).is_empty());
         assert_eq!(route_key(&cond), "prefix \"33\" accounts=[\"acme\"]");
@@ -832,11 +1088,21 @@ connectors = ["a"]
         for (i, r) in routes.iter().enumerate() {
             let p = strip_plus(&r.prefix).as_bytes();
             let ok = dest.starts_with(p)
-                && r.accounts.as_ref().is_none_or(|a| a.iter().any(|a| a == accounts[q.account.0 as usize]))
-                && r.source_addrs.as_ref().is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.source_addr))
-                && r.source_prefix.as_ref().is_none_or(|sp| src.starts_with(strip_plus(sp).as_bytes()))
-                && r.service_types.as_ref().is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.service_type))
-                && r.data_codings.as_ref().is_none_or(|d| d.contains(&q.data_coding));
+                && r.accounts
+                    .as_ref()
+                    .is_none_or(|a| a.iter().any(|a| a == accounts[q.account.0 as usize]))
+                && r.source_addrs
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.source_addr))
+                && r.source_prefix
+                    .as_ref()
+                    .is_none_or(|sp| src.starts_with(strip_plus(sp).as_bytes()))
+                && r.service_types
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|s| s.as_bytes() == q.service_type))
+                && r.data_codings
+                    .as_ref()
+                    .is_none_or(|d| d.contains(&q.data_coding));
             if ok && best.is_none_or(|(len, _)| p.len() > len) {
                 best = Some((p.len(), i));
             }
@@ -851,10 +1117,19 @@ connectors = ["a"]
     fn arb_route() -> impl Gen<Value = Route> {
         (
             ("\\+?", "[0-3]{0,4}"),
-            opt(prop::collection::vec(prop::sample::select(vec!["acme", "globex"]), 1..3)),
-            opt(prop::collection::vec(prop::sample::select(vec!["S1", "S2", "4400"]), 1..3)),
+            opt(prop::collection::vec(
+                prop::sample::select(vec!["acme", "globex"]),
+                1..3,
+            )),
+            opt(prop::collection::vec(
+                prop::sample::select(vec!["S1", "S2", "4400"]),
+                1..3,
+            )),
             opt("[0-2]{0,2}"),
-            opt(prop::collection::vec(prop::sample::select(vec!["", "WAP"]), 1..2)),
+            opt(prop::collection::vec(
+                prop::sample::select(vec!["", "WAP"]),
+                1..2,
+            )),
             opt(prop::collection::vec(0u8..4, 1..3)),
         )
             .prop_map(|((plus, digits), accounts, srcs, sp, sts, dcs)| {

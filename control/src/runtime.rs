@@ -84,18 +84,31 @@ impl Runtime {
                 id: AccountId(i as u32),
                 config: a.clone(),
                 // validate() checked every entry.
-                allowed_ips: a.allowed_ips.iter().filter_map(|c| parse_cidr(c).ok()).collect(),
+                allowed_ips: a
+                    .allowed_ips
+                    .iter()
+                    .filter_map(|c| parse_cidr(c).ok())
+                    .collect(),
             })
             .collect();
         let connectors: Vec<ConnectorRt> = config
             .connectors
             .iter()
             .enumerate()
-            .map(|(i, c)| ConnectorRt { id: ConnectorId(i as u32), config: c.clone(), enabled: c.enabled })
+            .map(|(i, c)| ConnectorRt {
+                id: ConnectorId(i as u32),
+                config: c.clone(),
+                enabled: c.enabled,
+            })
             .collect();
-        let account_index: HashMap<String, AccountId> =
-            accounts.iter().map(|a| (a.config.system_id.clone(), a.id)).collect();
-        let connector_index = connectors.iter().map(|c| (c.config.name.clone(), c.id)).collect();
+        let account_index: HashMap<String, AccountId> = accounts
+            .iter()
+            .map(|a| (a.config.system_id.clone(), a.id))
+            .collect();
+        let connector_index = connectors
+            .iter()
+            .map(|c| (c.config.name.clone(), c.id))
+            .collect();
         let routes = RouteTable::compile_with(
             &config.routes,
             &config.accounts,
@@ -174,7 +187,13 @@ mod tests {
         assert_eq!((b.id, b.enabled), (ConnectorId(1), true));
         assert_eq!(rt.mo_routes.lookup(b"4477009001"), Some(AccountId(0)));
         assert_eq!(rt.mo_routes.lookup(b"4478"), None);
-        let q = RouteQuery { destination: b"4412", account: AccountId(1), source_addr: b"", service_type: b"", data_coding: 0 };
+        let q = RouteQuery {
+            destination: b"4412",
+            account: AccountId(1),
+            source_addr: b"",
+            service_type: b"",
+            data_coding: 0,
+        };
         assert_eq!(rt.routes.lookup(&q).unwrap().index, 2);
     }
 
@@ -185,11 +204,17 @@ mod tests {
         assert!(acme.ip_allowed("127.0.0.1".parse().unwrap()));
         assert!(acme.ip_allowed("10.200.1.1".parse().unwrap()));
         assert!(acme.ip_allowed("::1".parse().unwrap()));
-        assert!(acme.ip_allowed("::ffff:10.1.2.3".parse().unwrap()), "IPv4-mapped peers match IPv4 CIDRs");
+        assert!(
+            acme.ip_allowed("::ffff:10.1.2.3".parse().unwrap()),
+            "IPv4-mapped peers match IPv4 CIDRs"
+        );
         assert!(!acme.ip_allowed("192.168.1.1".parse().unwrap()));
         assert!(!acme.ip_allowed("::2".parse().unwrap()));
         let globex = rt.account_by_system_id("globex").unwrap();
-        assert!(globex.ip_allowed("192.168.1.1".parse().unwrap()), "empty allowed_ips = any");
+        assert!(
+            globex.ip_allowed("192.168.1.1".parse().unwrap()),
+            "empty allowed_ips = any"
+        );
         assert!(acme.password_matches(b"secret"));
         assert!(!acme.password_matches(b"secreT"));
         assert!(!acme.password_matches(b"secret1"));

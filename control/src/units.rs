@@ -28,7 +28,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             i += 1;
         }
         if start == i {
-            return Err(format!("invalid duration {text:?}: expected a number at {:?}", &s[start..]));
+            return Err(format!(
+                "invalid duration {text:?}: expected a number at {:?}",
+                &s[start..]
+            ));
         }
         let n: u64 = s[start..i]
             .parse()
@@ -40,11 +43,28 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let part = match &s[ustart..i] {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),
-            "m" => n.checked_mul(60).map(Duration::from_secs).unwrap_or(Duration::MAX),
-            "h" => n.checked_mul(3600).map(Duration::from_secs).unwrap_or(Duration::MAX),
-            "d" => n.checked_mul(86_400).map(Duration::from_secs).unwrap_or(Duration::MAX),
-            "" => return Err(format!("invalid duration {text:?}: unit missing after {n} (ms, s, m, h, d)")),
-            u => return Err(format!("invalid duration {text:?}: unknown unit {u:?} (ms, s, m, h, d)")),
+            "m" => n
+                .checked_mul(60)
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::MAX),
+            "h" => n
+                .checked_mul(3600)
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::MAX),
+            "d" => n
+                .checked_mul(86_400)
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::MAX),
+            "" => {
+                return Err(format!(
+                    "invalid duration {text:?}: unit missing after {n} (ms, s, m, h, d)"
+                ))
+            }
+            u => {
+                return Err(format!(
+                    "invalid duration {text:?}: unknown unit {u:?} (ms, s, m, h, d)"
+                ))
+            }
         };
         total = total
             .checked_add(part)
@@ -145,7 +165,10 @@ impl Status {
     pub const INVALID_DEST_ADDR: Status = Status(0x0B);
 
     pub fn name(self) -> Option<&'static str> {
-        STATUS_NAMES.iter().find(|(_, v)| *v == self.0).map(|(n, _)| *n)
+        STATUS_NAMES
+            .iter()
+            .find(|(_, v)| *v == self.0)
+            .map(|(n, _)| *n)
     }
 
     pub fn parse(text: &str) -> Result<Status, String> {
@@ -162,7 +185,9 @@ impl Status {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(t))
             .map(|(_, v)| Status(*v))
-            .ok_or_else(|| format!("unknown status name {text:?} (use an ESME_R* name or an integer)"))
+            .ok_or_else(|| {
+                format!("unknown status name {text:?} (use an ESME_R* name or an integer)")
+            })
     }
 }
 
@@ -238,7 +263,9 @@ impl<'de> Deserialize<'de> for Shards {
                 if v == "auto" {
                     Ok(Shards::Auto)
                 } else {
-                    Err(E::custom(format!("must be \"auto\" or a number >= 1, got {v:?}")))
+                    Err(E::custom(format!(
+                        "must be \"auto\" or a number >= 1, got {v:?}"
+                    )))
                 }
             }
         }
@@ -264,9 +291,11 @@ pub mod optional_addr {
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("invalid address {s:?}: expected \"ip:port\" or \"\" to disable")))
+        s.parse().map(Some).map_err(|_| {
+            de::Error::custom(format!(
+                "invalid address {s:?}: expected \"ip:port\" or \"\" to disable"
+            ))
+        })
     }
 
     pub fn serialize<S: Serializer>(a: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {

@@ -7,7 +7,10 @@ fn a_valid_file_gives_exit_0_and_a_summary() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/smsedge.example.toml");
     assert_eq!(
         check_config(path.as_ref()),
-        (0, "ok: 2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route".to_string())
+        (
+            0,
+            "ok: 2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route".to_string()
+        )
     );
 }
 

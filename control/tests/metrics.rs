@@ -24,9 +24,15 @@ fn serves_the_hooks_text_at_metrics() {
     let r = get(addr, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     let (head, body) = r.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
-    assert!(head.contains("Content-Type: text/plain; version=0.0.4"), "{head}");
+    assert!(
+        head.contains("Content-Type: text/plain; version=0.0.4"),
+        "{head}"
+    );
     assert!(head.contains("Connection: close"), "{head}");
-    assert!(head.contains(&format!("Content-Length: {}", body.len())), "{head}");
+    assert!(
+        head.contains(&format!("Content-Length: {}", body.len())),
+        "{head}"
+    );
     assert_eq!(body, FakeHooks.prometheus_text());
     let r = get(addr, "GET /metrics?x=1 HTTP/1.0\r\n\r\n");
     assert!(r.starts_with("HTTP/1.1 200 OK"));
@@ -55,19 +61,29 @@ impl Text for FakeHooks {
 #[test]
 fn writes_the_exposition_format() {
     let mut w = PromWriter::new();
-    w.counter("smsedge_submit_total", "Submits received.", &[("account", "acme")], 10.0)
-        .counter("smsedge_submit_total", "Submits received.", &[("account", "a\"b\\c\nd")], 2.0)
-        .gauge("smsedge_binds", "Open binds.", &[], 3.0)
-        .gauge("smsedge_ratio", "A ratio.", &[], 0.25)
-        .gauge("smsedge_inf", "Infinite.", &[], f64::INFINITY)
-        .summary(
-            "smsedge_latency_seconds",
-            "Submit to response.",
-            &[("connector", "smsc-a")],
-            &[(0.5, 0.00018), (0.99, 0.00041)],
-            1.5,
-            5000,
-        );
+    w.counter(
+        "smsedge_submit_total",
+        "Submits received.",
+        &[("account", "acme")],
+        10.0,
+    )
+    .counter(
+        "smsedge_submit_total",
+        "Submits received.",
+        &[("account", "a\"b\\c\nd")],
+        2.0,
+    )
+    .gauge("smsedge_binds", "Open binds.", &[], 3.0)
+    .gauge("smsedge_ratio", "A ratio.", &[], 0.25)
+    .gauge("smsedge_inf", "Infinite.", &[], f64::INFINITY)
+    .summary(
+        "smsedge_latency_seconds",
+        "Submit to response.",
+        &[("connector", "smsc-a")],
+        &[(0.5, 0.00018), (0.99, 0.00041)],
+        1.5,
+        5000,
+    );
     let text = w.finish();
     let expected = "\
 # HELP smsedge_submit_total Submits received.

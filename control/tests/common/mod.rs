@@ -80,11 +80,19 @@ pub fn start() -> Harness {
     let config_file = dir.path().join("smsedge.toml");
     std::fs::write(&config_file, CONFIG).unwrap();
     let config = Config::load(&config_file).unwrap();
-    let cp = Arc::new(ControlPlane::new(config, Some(config_file.clone()), Arc::new(FakeHooks)).unwrap());
+    let cp = Arc::new(
+        ControlPlane::new(config, Some(config_file.clone()), Arc::new(FakeHooks)).unwrap(),
+    );
     // A folder that does not exist yet: serve_admin creates it (0700).
     let socket = dir.path().join("run").join("admin.sock");
     let server = serve_admin(&socket, cp.clone()).unwrap();
-    Harness { server, dir, cp, socket, config_file }
+    Harness {
+        server,
+        dir,
+        cp,
+        socket,
+        config_file,
+    }
 }
 
 pub fn call(socket: &Path, req: Value) -> Value {
