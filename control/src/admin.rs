@@ -593,7 +593,8 @@ impl Drop for AdminServer {
 /// Creates the parent folder (0700) when missing; fails with `AddrInUse` ("admin socket in use")
 /// when a live server answers at `path`; removes a stale socket file; refuses to replace
 /// anything that is not a socket; sets the socket to 0600.
-pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer> {
+pub fn serve_admin(path: impl AsRef<Path>, cp: Arc<ControlPlane>) -> io::Result<AdminServer> {
+    let path = path.as_ref();
     let own = euid();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
@@ -774,4 +775,62 @@ pub fn request(path: &Path, req: &Value, timeout: Duration) -> io::Result<Value>
     }
     serde_json::from_str(&answer)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad reply: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(Request::parse(r#"{"cmd":"status"}"#), Ok(Request::Status));
+        assert_eq!(Request::parse(r#"{"cmd":"routes.show"}"#), Ok(Request::RoutesShow));
+        assert_eq!(
+            Request::parse(r#"{"cmd":"connector.disable","name":"x"}"#),
+            Ok(Request::ConnectorDisable { name: "x".into() })
+        );
+        assert_eq!(
+            Request::parse(r#"{"cmd":"config.reload","path":"/etc/smsedge.toml"}"#),
+            Ok(Request::ConfigReload { path: Some("/etc/smsedge.toml".into()) })
+        );
+        assert_eq!(Request::parse(r#"{"cmd":"config.reload"}"#), Ok(Request::ConfigReload { path: None }));
+        let Ok(Request::RoutesPush { routes }) =
+            Request::parse(r#"{"cmd":"routes.push","routes":[{"prefix":"44","connectors":["a"]}]}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(routes, vec![Route::new("44", &["a"])]);
+        assert_eq!(
+            Request::parse(r#"{"cmd":"account.remove","system_id":5}"#),
+            Err("account.remove: \"system_id\" must be a string".into())
+        );
+        assert_eq!(Request::parse("[]"), Err("request must be a JSON object like {\"cmd\": \"status\"}".into()));
+        assert_eq!(Request::parse("{}"), Err("missing \"cmd\"".into()));
+        for cmd in COMMANDS {
+            let r = Request::parse(&format!("{{\"cmd\":\"{cmd}\"}}"));
+            assert!(!matches!(&r, Err(e) if e.starts_with("unknown command")), "{cmd}: {r:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_lines_never_panic(line in "\\PC{0,200}") {
+            let _ = Request::parse(&line);
+        }
+
+        #[test]
+        fn arbitrary_json_objects_never_panic(
+            cmd in prop::sample::select(COMMANDS.to_vec()),
+            key in prop::sample::select(vec!["routes", "name", "account", "system_id", "path", "x"]),
+            value in prop_oneof![
+                Just(serde_json::json!(null)), Just(serde_json::json!(1)), Just(serde_json::json!("s")),
+                Just(serde_json::json!([{"prefix": 1}])), Just(serde_json::json!({"system_id": []})),
+                Just(serde_json::json!([[]])),
+            ],
+        ) {
+            let line = serde_json::json!({"cmd": cmd, key: value}).to_string();
+            let _ = Request::parse(&line);
+        }
+    }
 }

@@ -1697,6 +1697,30 @@ account = "ghost"
             .contains("missing required key password"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the text, parsing answers with a config or errors, never a panic; and an
+        /// accepted config always passes `validate` again.
+        #[test]
+        fn damaged_configs_never_panic(pos in 0usize..4096, junk in "[a-z0-9=\\[\\]\"+., \n-]{0,12}", cut in 0usize..64) {
+            let mut at = pos % EXAMPLE.len();
+            while !EXAMPLE.is_char_boundary(at) {
+                at -= 1;
+            }
+            let end = (at + cut).min(EXAMPLE.len());
+            let end = (end..=EXAMPLE.len()).find(|&i| EXAMPLE.is_char_boundary(i)).unwrap_or(EXAMPLE.len());
+            let text = format!("{}{}{}", &EXAMPLE[..at], junk, &EXAMPLE[end..]);
+            if let Ok(c) = Config::from_toml_str(&text) {
+                proptest::prop_assert!(c.validate().is_ok());
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
+            let _ = Config::from_toml_str(&text);
+        }
+    }
+
     #[test]
     fn routes_round_trip_through_json() {
         let c = Config::from_toml_str(EXAMPLE).unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
 
-use crate::admin::request;
+use crate::admin::{request, MAX_LINE};
 use crate::config::default_admin_socket;
 
 /// How long ctl waits for a reply (a reload of a million routes takes a few seconds).
@@ -110,6 +110,15 @@ pub fn run_ctl_with(
             return 1;
         }
     };
+    let size = req.to_string().len();
+    if size > MAX_LINE {
+        let _ = writeln!(
+            err,
+            "error: the request is {size} bytes, over the admin socket's {MAX_LINE}-byte line limit; \
+             put large route tables in the config file and run `smsedge ctl config reload`"
+        );
+        return 1;
+    }
     let reply = match request(&socket, &req, REPLY_TIMEOUT) {
         Ok(r) => r,
         Err(e) => {
