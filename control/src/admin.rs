@@ -785,19 +785,27 @@ mod tests {
     #[test]
     fn parses_every_command() {
         assert_eq!(Request::parse(r#"{"cmd":"status"}"#), Ok(Request::Status));
-        assert_eq!(Request::parse(r#"{"cmd":"routes.show"}"#), Ok(Request::RoutesShow));
+        assert_eq!(
+            Request::parse(r#"{"cmd":"routes.show"}"#),
+            Ok(Request::RoutesShow)
+        );
         assert_eq!(
             Request::parse(r#"{"cmd":"connector.disable","name":"x"}"#),
             Ok(Request::ConnectorDisable { name: "x".into() })
         );
         assert_eq!(
             Request::parse(r#"{"cmd":"config.reload","path":"/etc/smsedge.toml"}"#),
-            Ok(Request::ConfigReload { path: Some("/etc/smsedge.toml".into()) })
+            Ok(Request::ConfigReload {
+                path: Some("/etc/smsedge.toml".into())
+            })
         );
-        assert_eq!(Request::parse(r#"{"cmd":"config.reload"}"#), Ok(Request::ConfigReload { path: None }));
-        let Ok(Request::RoutesPush { routes }) =
-            Request::parse(r#"{"cmd":"routes.push","routes":[{"prefix":"44","connectors":["a"]}]}"#)
-        else {
+        assert_eq!(
+            Request::parse(r#"{"cmd":"config.reload"}"#),
+            Ok(Request::ConfigReload { path: None })
+        );
+        let Ok(Request::RoutesPush { routes }) = Request::parse(
+            r#"{"cmd":"routes.push","routes":[{"prefix":"44","connectors":["a"]}]}"#,
+        ) else {
             panic!()
         };
         assert_eq!(routes, vec![Route::new("44", &["a"])]);
@@ -805,11 +813,17 @@ mod tests {
             Request::parse(r#"{"cmd":"account.remove","system_id":5}"#),
             Err("account.remove: \"system_id\" must be a string".into())
         );
-        assert_eq!(Request::parse("[]"), Err("request must be a JSON object like {\"cmd\": \"status\"}".into()));
+        assert_eq!(
+            Request::parse("[]"),
+            Err("request must be a JSON object like {\"cmd\": \"status\"}".into())
+        );
         assert_eq!(Request::parse("{}"), Err("missing \"cmd\"".into()));
         for cmd in COMMANDS {
             let r = Request::parse(&format!("{{\"cmd\":\"{cmd}\"}}"));
-            assert!(!matches!(&r, Err(e) if e.starts_with("unknown command")), "{cmd}: {r:?}");
+            assert!(
+                !matches!(&r, Err(e) if e.starts_with("unknown command")),
+                "{cmd}: {r:?}"
+            );
         }
     }
 

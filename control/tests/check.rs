@@ -36,3 +36,30 @@ fn an_invalid_file_gives_exit_1_and_every_error_one_per_line() {
     assert_eq!(code, 1);
     assert!(text.contains("missing.toml: cannot read"), "{text}");
 }
+
+/// The example config in the external contract uses only keys we accept; its one problem is
+/// real (its route names a connector "smsc-b" it does not define).
+#[test]
+fn the_interfaces_md_example_uses_only_known_keys() {
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/docs/INTERFACES.md"
+    );
+    let text = std::fs::read_to_string(doc)
+        .unwrap_or_else(|e| panic!("{doc}: {e} (shared/ must sit beside the repo)"));
+    let start = text
+        .find("```toml\n")
+        .expect("a toml block in INTERFACES.md")
+        + "```toml\n".len();
+    let end = start + text[start..].find("```").unwrap();
+    let errors = smsedge_control::Config::from_toml_str(&text[start..end]).unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "route 1: connector \"smsc-b\" does not exist"
+    );
+    let fixed = text[start..end].replace(
+        "connectors = [\"smsc-a\", \"smsc-b\"]",
+        "connectors = [\"smsc-a\"]",
+    );
+    smsedge_control::Config::from_toml_str(&fixed).unwrap();
+}

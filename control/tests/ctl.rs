@@ -340,12 +340,22 @@ fn a_request_over_the_line_limit_is_refused_locally() {
     let file = h.dir.path().join("huge.toml");
     let mut text = String::new();
     for i in 0..30_000 {
-        text.push_str(&format!("[[route]]\nprefix = \"{}\"\nconnectors = [\"smsc-a\"]\n", 1_000_000 + i));
+        text.push_str(&format!(
+            "[[route]]\nprefix = \"{}\"\nconnectors = [\"smsc-a\"]\n",
+            1_000_000 + i
+        ));
     }
     std::fs::write(&file, text).unwrap();
-    let (code, _, err) = ctl(&h.socket, false, CtlCommand::Routes(RoutesCmd::Push { file }));
+    let (code, _, err) = ctl(
+        &h.socket,
+        false,
+        CtlCommand::Routes(RoutesCmd::Push { file }),
+    );
     assert_eq!(code, 1);
-    assert!(err.contains("over the admin socket's 1048576-byte line limit"), "{err}");
+    assert!(
+        err.contains("over the admin socket's 1048576-byte line limit"),
+        "{err}"
+    );
     assert!(err.contains("config reload"), "{err}");
     assert_eq!(h.cp.routes_version(), 1);
 }

@@ -36,7 +36,11 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn lookup_and_snapshot_reads_do_not_allocate() {
     let cfg = Config::embedded_default();
-    let mut routes = vec![Route::new("44", &["smsc"]), Route::new("4477", &["smsc"]), Route::new("", &["smsc"])];
+    let mut routes = vec![
+        Route::new("44", &["smsc"]),
+        Route::new("4477", &["smsc"]),
+        Route::new("", &["smsc"]),
+    ];
     let mut conditional = Route::new("4477", &["smsc"]);
     conditional.accounts = Some(vec!["demo".into()]);
     conditional.source_addrs = Some(vec!["BANK".into()]);
@@ -64,7 +68,12 @@ fn lookup_and_snapshot_reads_do_not_allocate() {
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     assert!(found > 0);
-    assert_eq!(after - before, 0, "lookups allocated {} times", after - before);
+    assert_eq!(
+        after - before,
+        0,
+        "lookups allocated {} times",
+        after - before
+    );
 
     // The counter does count: a refresh that picks up a new table clones nothing, but
     // building a table does allocate.
@@ -73,5 +82,9 @@ fn lookup_and_snapshot_reads_do_not_allocate() {
     publisher.publish(t);
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     assert!(snap.refresh());
-    assert_eq!(ALLOCATIONS.load(Ordering::SeqCst) - before, 0, "refresh only swaps an Arc");
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::SeqCst) - before,
+        0,
+        "refresh only swaps an Arc"
+    );
 }
