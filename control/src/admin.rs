@@ -627,13 +627,26 @@ pub fn serve_admin(path: impl AsRef<Path>, cp: Arc<ControlPlane>) -> io::Result<
                 ),
             ));
         }
-        if UnixStream::connect(path).is_ok() {
-            return Err(io::Error::new(
-                io::ErrorKind::AddrInUse,
-                format!("admin socket in use: {}", path.display()),
-            ));
+        match UnixStream::connect(path) {
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("admin socket in use: {}", path.display()),
+                ))
+            }
+            // Nobody listens: a leftover of a process that died.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => fs::remove_file(path)?,
+            // E.g. another user's live socket: not ours to remove.
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} exists and cannot be checked ({e}); not replacing it",
+                        path.display()
+                    ),
+                ))
+            }
         }
-        fs::remove_file(path)?;
     }
     let listener = UnixListener::bind(path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
