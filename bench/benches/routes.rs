@@ -9,8 +9,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use smsedge_control::config::{Config, Route};
-use smsedge_control::{AccountId, RouteQuery, RouteTable};
+use smsedge_control::config::{Config, Route, DEFAULT_CONFIG_TOML};
+use smsedge_control::{AccountId, RouteQuery, RouteTable, Runtime};
 
 const SIZES: &[usize] = &[10, 10_000, 1_000_000];
 const BATCH: usize = 1024;
@@ -113,5 +113,39 @@ fn bench_compile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_lookup, bench_compile);
+/// What a route change costs on the control thread: `Runtime::build` (whole-config validation
+/// plus compile) from a parsed config, and `Config::from_toml_str` of a file with that many
+/// routes (the `config.reload` path, the only one for tables over the socket's 1 MiB line).
+fn bench_reload(c: &mut Criterion) {
+    let mut group = c.benchmark_group("runtime_build");
+    group.sample_size(10);
+    for &n in &[10_000usize, 1_000_000] {
+        let mut cfg = Config::embedded_default();
+        cfg.routes = routes(n, &mut Rng(n as u64));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &cfg, |b, cfg| {
+            b.iter(|| Runtime::build(cfg, 2).unwrap())
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("config_parse");
+    group.sample_size(10);
+    for &n in &[10_000usize, 100_000] {
+        let mut text =
+            DEFAULT_CONFIG_TOML.replace("[[route]]\nprefix = \"\"\nconnectors = [\"smsc\"]\n", "");
+        for r in routes(n, &mut Rng(n as u64)) {
+            text.push_str(&format!(
+                "[[route]]\nprefix = \"{}\"\nconnectors = [\"smsc\"]\n",
+                r.prefix
+            ));
+        }
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| Config::from_toml_str(text).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_lookup, bench_compile, bench_reload);
 criterion_main!(benches);

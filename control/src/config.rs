@@ -382,6 +382,15 @@ impl Route {
         self.digits() == other.digits() && self.conditions_key() == other.conditions_key()
     }
 
+    /// Whether any condition (accounts, sender, service_type, data_coding) is set.
+    pub fn has_conditions(&self) -> bool {
+        self.accounts.is_some()
+            || self.source_addrs.is_some()
+            || self.source_prefix.is_some()
+            || self.service_types.is_some()
+            || self.data_codings.is_some()
+    }
+
     /// Conditions in a canonical form (sets sorted), for comparisons and diff keys.
     pub(crate) fn conditions_key(&self) -> String {
         fn set<T: Ord + Clone + fmt::Debug>(v: &Option<Vec<T>>) -> String {
@@ -518,7 +527,7 @@ impl Config {
                 return Err(ConfigErrors(vec![ConfigError::new(location, message)]));
             }
         };
-        let json = match serde_json::to_value(&table) {
+        let mut json = match serde_json::to_value(&table) {
             Ok(Value::Object(m)) => m,
             _ => {
                 return Err(ConfigErrors::one(
@@ -550,7 +559,7 @@ impl Config {
             Some(Value::Object(m)) => parts.server = de_item(m.clone(), "server", &mut errs),
             Some(_) => errs.push(ConfigError::new("server", "must be a table ([server])")),
         }
-        let accounts = section(&json, "account", &mut errs);
+        let accounts = section(&mut json, "account", &mut errs);
         for (i, m) in accounts.into_iter().enumerate() {
             let loc = account_loc(i, m.get("system_id").and_then(Value::as_str));
             let item = de_item::<Account>(m.clone(), &loc, &mut errs);
@@ -561,7 +570,7 @@ impl Config {
             }
             parts.accounts.push(item);
         }
-        let connectors = section(&json, "connector", &mut errs);
+        let connectors = section(&mut json, "connector", &mut errs);
         for (i, m) in connectors.into_iter().enumerate() {
             let loc = connector_loc(i, m.get("name").and_then(Value::as_str));
             let item = de_item::<Connector>(m.clone(), &loc, &mut errs);
@@ -572,12 +581,15 @@ impl Config {
             }
             parts.connectors.push(item);
         }
-        for (i, m) in section(&json, "route", &mut errs).into_iter().enumerate() {
+        for (i, m) in section(&mut json, "route", &mut errs)
+            .into_iter()
+            .enumerate()
+        {
             parts
                 .routes
                 .push(de_item(m, &format!("route {}", i + 1), &mut errs));
         }
-        for (i, m) in section(&json, "mo_route", &mut errs)
+        for (i, m) in section(&mut json, "mo_route", &mut errs)
             .into_iter()
             .enumerate()
         {
@@ -723,17 +735,17 @@ fn connector_loc(index: usize, name: Option<&str>) -> String {
 
 /// The tables of an array-of-tables section (`[[route]]`).
 fn section(
-    json: &Map<String, Value>,
+    json: &mut Map<String, Value>,
     key: &str,
     errs: &mut Vec<ConfigError>,
 ) -> Vec<Map<String, Value>> {
-    match json.get(key) {
+    match json.remove(key) {
         None => Vec::new(),
         Some(Value::Array(items)) => {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
                 match item {
-                    Value::Object(m) => out.push(m.clone()),
+                    Value::Object(m) => out.push(m),
                     _ => errs.push(ConfigError::new(
                         format!("{key} {}", i + 1),
                         "must be a table",
@@ -758,40 +770,42 @@ fn section(
 /// their place) so that validation still checks the rest of the item; the errors recorded
 /// guarantee such a partial item never becomes part of a `Config`.
 fn de_item<T: DeserializeOwned>(
-    mut map: Map<String, Value>,
+    map: Map<String, Value>,
     loc: &str,
     errs: &mut Vec<ConfigError>,
 ) -> Option<T> {
+    let mut value = Value::Object(map);
     loop {
-        match serde_path_to_error::deserialize::<_, T>(Value::Object(map.clone())) {
+        let e = match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(t) => return Some(t),
-            Err(e) => {
-                let first = e.path().iter().next().and_then(|seg| match seg {
-                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                    _ => None,
-                });
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                match first {
-                    Some(key) if map.remove(&key).is_some() => {
-                        let message = if message.starts_with("unknown field") {
-                            unknown_key_message(&key, &message)
-                        } else {
-                            message
-                        };
-                        errs.push(ConfigError::new(format!("{loc}.{path}"), message));
-                    }
-                    _ => {
-                        let message = match message.strip_prefix("missing field ") {
-                            Some(field) => {
-                                format!("missing required key {}", field.replace('`', ""))
-                            }
-                            None => message,
-                        };
-                        errs.push(ConfigError::new(loc, message));
-                        return None;
-                    }
-                }
+            Err(e) => e,
+        };
+        let first = e.path().iter().next().and_then(|seg| match seg {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        });
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let removed = match (&first, &mut value) {
+            (Some(key), Value::Object(m)) => m.remove(key).is_some(),
+            _ => false,
+        };
+        match first {
+            Some(key) if removed => {
+                let message = if message.starts_with("unknown field") {
+                    unknown_key_message(&key, &message)
+                } else {
+                    message
+                };
+                errs.push(ConfigError::new(format!("{loc}.{path}"), message));
+            }
+            _ => {
+                let message = match message.strip_prefix("missing field ") {
+                    Some(field) => format!("missing required key {}", field.replace('`', "")),
+                    None => message,
+                };
+                errs.push(ConfigError::new(loc, message));
+                return None;
             }
         }
     }
@@ -920,49 +934,49 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
 
     // Routes.
     let mut names: HashMap<&str, usize> = HashMap::new();
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    // Conditions are formatted into a key only for routes that have any.
+    let mut seen: HashMap<(&str, Option<String>), usize> = HashMap::new();
     for (i, r) in p.routes.iter().enumerate() {
         let Some(r) = r else { continue };
-        let loc = format!("route {}", i + 1);
-        v.digits(format!("{loc}.prefix"), &r.prefix);
+        let loc = || format!("route {}", i + 1);
+        v.digits(format!("{}.prefix", loc()), &r.prefix);
         if let Some(name) = &r.name {
             if name.is_empty() {
                 v.err(
-                    format!("{loc}.name"),
+                    format!("{}.name", loc()),
                     "must not be empty (omit the key for an unnamed route)",
                 );
             } else if let Some(first) = names.insert(name, i) {
                 v.err(
-                    &loc,
+                    loc(),
                     format!("duplicate name {name:?} (also route {})", first + 1),
                 );
             }
         }
         if r.action == Action::Forward && r.connectors.is_empty() {
             v.err(
-                &loc,
+                loc(),
                 "connectors: a forward route needs at least one connector",
             );
         }
-        let mut listed = HashSet::new();
-        for c in &r.connectors {
+        for (j, c) in r.connectors.iter().enumerate() {
             if !connector_exists(c) {
-                v.err(&loc, format!("connector {c:?} does not exist"));
+                v.err(loc(), format!("connector {c:?} does not exist"));
             }
-            if !listed.insert(c.as_str()) {
-                v.err(&loc, format!("connector {c:?} is listed twice"));
+            if r.connectors[..j].contains(c) {
+                v.err(loc(), format!("connector {c:?} is listed twice"));
             }
         }
         if let Some(w) = &r.weights {
             if r.strategy != Strategy::Weighted {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     "only applies to strategy = \"weighted\"",
                 );
             }
             if w.len() != r.connectors.len() {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     format!(
                         "must have one weight per connector ({}), got {}",
                         r.connectors.len(),
@@ -972,44 +986,45 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
             }
             if w.contains(&0) {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     "every weight must be greater than 0",
                 );
             }
         }
-        v.non_empty_list(format!("{loc}.accounts"), &r.accounts);
+        v.non_empty_list(format!("{}.accounts", loc()), &r.accounts);
         for a in r.accounts.iter().flatten() {
             if !account_exists(a) {
-                v.err(&loc, format!("account {a:?} does not exist"));
+                v.err(loc(), format!("account {a:?} does not exist"));
             }
         }
-        v.non_empty_list(format!("{loc}.source_addrs"), &r.source_addrs);
+        v.non_empty_list(format!("{}.source_addrs", loc()), &r.source_addrs);
         for (j, s) in r.source_addrs.iter().flatten().enumerate() {
-            v.c_octets(format!("{loc}.source_addrs[{j}]"), s, 1, 64);
+            v.c_octets(format!("{}.source_addrs[{j}]", loc()), s, 1, 64);
         }
         if let Some(sp) = &r.source_prefix {
-            v.digits(format!("{loc}.source_prefix"), sp);
+            v.digits(format!("{}.source_prefix", loc()), sp);
         }
-        v.non_empty_list(format!("{loc}.service_types"), &r.service_types);
+        v.non_empty_list(format!("{}.service_types", loc()), &r.service_types);
         for (j, s) in r.service_types.iter().flatten().enumerate() {
             // SMPP v3.4 5.2.11: service_type is a C-Octet String of at most 6 octets.
-            v.c_octets(format!("{loc}.service_types[{j}]"), s, 0, 5);
+            v.c_octets(format!("{}.service_types[{j}]", loc()), s, 0, 5);
         }
-        v.non_empty_list(format!("{loc}.data_codings"), &r.data_codings);
+        v.non_empty_list(format!("{}.data_codings", loc()), &r.data_codings);
         match (r.action, r.status) {
             (Action::Forward, Some(_)) => v.err(
-                format!("{loc}.status"),
+                format!("{}.status", loc()),
                 "only applies to action = \"reject\"",
             ),
             (Action::Reject, Some(Status(0))) => v.err(
-                format!("{loc}.status"),
+                format!("{}.status", loc()),
                 "a reject needs an error status, not ESME_ROK (0)",
             ),
             _ => {}
         }
-        match seen.entry((r.digits().to_string(), r.conditions_key())) {
+        let conditions = r.has_conditions().then(|| r.conditions_key());
+        match seen.entry((r.digits(), conditions)) {
             std::collections::hash_map::Entry::Occupied(e) => v.err(
-                &loc,
+                loc(),
                 format!(
                     "never matches: route {} has the same prefix and conditions and comes first",
                     e.get() + 1

@@ -177,15 +177,16 @@ pub(crate) struct PrefixTrie {
 impl Default for PrefixTrie {
     /// An empty trie: a root without values, and the sentinel.
     fn default() -> PrefixTrie {
-        PrefixTrie::build(Vec::new())
+        PrefixTrie::build(Vec::<(&[u8], u32)>::new())
     }
 }
 
 impl PrefixTrie {
     /// `items`: (digits `0`-`9`, at most 64 of them, value). Values under the same digits keep
     /// their order in `items`.
-    pub(crate) fn build(mut items: Vec<(Box<[u8]>, u32)>) -> PrefixTrie {
-        items.sort_by(|a, b| a.0.cmp(&b.0)); // stable: file order within a prefix
+    pub(crate) fn build<P: AsRef<[u8]>>(mut items: Vec<(P, u32)>) -> PrefixTrie {
+        // Stable: file order within a prefix.
+        items.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
         let mut nodes = vec![Node::default()];
         let mut values = Vec::with_capacity(items.len());
         let mut max_depth = 0;
@@ -207,16 +208,16 @@ impl PrefixTrie {
             nodes[index].values_start = values.len() as u32;
             // In a sorted range sharing `depth` bytes, the items that end here come first.
             let mut i = lo;
-            while i < hi && items[i].0.len() == depth {
+            while i < hi && items[i].0.as_ref().len() == depth {
                 values.push(items[i].1);
                 i += 1;
             }
             let mut mask = if i > lo { HAS_VALUES } else { 0 };
             let first_child = nodes.len();
             while i < hi {
-                let digit = items[i].0[depth];
+                let digit = items[i].0.as_ref()[depth];
                 let start = i;
-                while i < hi && items[i].0[depth] == digit {
+                while i < hi && items[i].0.as_ref()[depth] == digit {
                     i += 1;
                 }
                 mask |= 1 << (digit - b'0');
@@ -404,7 +405,7 @@ impl RouteTable {
                 Action::Forward => RouteAction::Forward,
                 Action::Reject => RouteAction::Reject(r.status.unwrap_or(default_reject).0),
             };
-            items.push((Box::<[u8]>::from(digits), compiled.len() as u32));
+            items.push((digits, compiled.len() as u32));
             compiled.push(CompiledRoute {
                 index,
                 name: r.name.clone(),
