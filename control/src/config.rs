@@ -822,29 +822,58 @@ fn unknown_key_message(key: &str, serde_message: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Validation
 
+/// A location, built only when an error is reported (a million valid routes format nothing).
+trait Loc {
+    fn loc(self) -> String;
+}
+
+impl Loc for String {
+    fn loc(self) -> String {
+        self
+    }
+}
+
+impl Loc for &str {
+    fn loc(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Loc for &String {
+    fn loc(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: FnOnce() -> String> Loc for F {
+    fn loc(self) -> String {
+        self()
+    }
+}
+
 struct V<'a> {
     errs: &'a mut Vec<ConfigError>,
 }
 
 impl V<'_> {
-    fn err(&mut self, loc: impl Into<String>, msg: impl Into<String>) {
-        self.errs.push(ConfigError::new(loc, msg));
+    fn err(&mut self, loc: impl Loc, msg: impl Into<String>) {
+        self.errs.push(ConfigError::new(loc.loc(), msg));
     }
 
-    fn range(&mut self, loc: String, value: u64, lo: u64, hi: u64) {
+    fn range(&mut self, loc: impl Loc, value: u64, lo: u64, hi: u64) {
         if value < lo || value > hi {
             self.err(loc, format!("must be {lo}..={hi}, got {value}"));
         }
     }
 
-    fn positive(&mut self, loc: String, d: Duration) {
+    fn positive(&mut self, loc: impl Loc, d: Duration) {
         if d.is_zero() {
             self.err(loc, "must be greater than 0");
         }
     }
 
     /// SMPP C-Octet String fields: `max` octets before the NUL, no NUL or control inside.
-    fn c_octets(&mut self, loc: String, value: &str, min: usize, max: usize) {
+    fn c_octets(&mut self, loc: impl Loc, value: &str, min: usize, max: usize) {
         if value.len() < min || value.len() > max {
             let what = if min > 0 {
                 format!("{min}..={max}")
@@ -860,7 +889,7 @@ impl V<'_> {
         }
     }
 
-    fn digits(&mut self, loc: String, value: &str) {
+    fn digits(&mut self, loc: impl Loc, value: &str) {
         let d = strip_plus(value);
         if !d.bytes().all(|b| b.is_ascii_digit()) {
             self.err(
@@ -878,7 +907,7 @@ impl V<'_> {
         }
     }
 
-    fn non_empty_list<T>(&mut self, loc: String, v: &Option<Vec<T>>) {
+    fn non_empty_list<T>(&mut self, loc: impl Loc, v: &Option<Vec<T>>) {
         if matches!(v, Some(v) if v.is_empty()) {
             self.err(loc, "must not be empty (omit the key to match everything)");
         }
@@ -939,7 +968,7 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
     for (i, r) in p.routes.iter().enumerate() {
         let Some(r) = r else { continue };
         let loc = || format!("route {}", i + 1);
-        v.digits(format!("{}.prefix", loc()), &r.prefix);
+        v.digits(|| format!("{}.prefix", loc()), &r.prefix);
         if let Some(name) = &r.name {
             if name.is_empty() {
                 v.err(
@@ -991,25 +1020,25 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
                 );
             }
         }
-        v.non_empty_list(format!("{}.accounts", loc()), &r.accounts);
+        v.non_empty_list(|| format!("{}.accounts", loc()), &r.accounts);
         for a in r.accounts.iter().flatten() {
             if !account_exists(a) {
                 v.err(loc(), format!("account {a:?} does not exist"));
             }
         }
-        v.non_empty_list(format!("{}.source_addrs", loc()), &r.source_addrs);
+        v.non_empty_list(|| format!("{}.source_addrs", loc()), &r.source_addrs);
         for (j, s) in r.source_addrs.iter().flatten().enumerate() {
-            v.c_octets(format!("{}.source_addrs[{j}]", loc()), s, 1, 64);
+            v.c_octets(|| format!("{}.source_addrs[{j}]", loc()), s, 1, 64);
         }
         if let Some(sp) = &r.source_prefix {
-            v.digits(format!("{}.source_prefix", loc()), sp);
+            v.digits(|| format!("{}.source_prefix", loc()), sp);
         }
-        v.non_empty_list(format!("{}.service_types", loc()), &r.service_types);
+        v.non_empty_list(|| format!("{}.service_types", loc()), &r.service_types);
         for (j, s) in r.service_types.iter().flatten().enumerate() {
             // SMPP v3.4 5.2.11: service_type is a C-Octet String of at most 6 octets.
-            v.c_octets(format!("{}.service_types[{j}]", loc()), s, 0, 5);
+            v.c_octets(|| format!("{}.service_types[{j}]", loc()), s, 0, 5);
         }
-        v.non_empty_list(format!("{}.data_codings", loc()), &r.data_codings);
+        v.non_empty_list(|| format!("{}.data_codings", loc()), &r.data_codings);
         match (r.action, r.status) {
             (Action::Forward, Some(_)) => v.err(
                 format!("{}.status", loc()),
@@ -1069,7 +1098,7 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
         }
     }
     if let Shards::Count(n) = s.shards {
-        v.range("server.shards".into(), n, 1, 1024);
+        v.range("server.shards", n, 1, 1024);
     }
     if let Some(p) = &s.admin_socket {
         let len = p.as_os_str().len();
@@ -1085,38 +1114,20 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
             );
         }
     }
+    v.range("server.max_pdu_len", s.max_pdu_len.into(), 16, 16 << 20);
+    v.range("server.session_window", s.session_window.into(), 1, 65_535);
+    v.positive("server.bind_timeout", s.bind_timeout);
+    v.positive("server.enquire_link_interval", s.enquire_link_interval);
+    v.positive("server.response_timeout", s.response_timeout);
+    v.positive("server.message_id_ttl", s.message_id_ttl);
     v.range(
-        "server.max_pdu_len".into(),
-        s.max_pdu_len.into(),
-        16,
-        16 << 20,
-    );
-    v.range(
-        "server.session_window".into(),
-        s.session_window.into(),
-        1,
-        65_535,
-    );
-    v.positive("server.bind_timeout".into(), s.bind_timeout);
-    v.positive(
-        "server.enquire_link_interval".into(),
-        s.enquire_link_interval,
-    );
-    v.positive("server.response_timeout".into(), s.response_timeout);
-    v.positive("server.message_id_ttl".into(), s.message_id_ttl);
-    v.range(
-        "server.id_map_capacity".into(),
+        "server.id_map_capacity",
         s.id_map_capacity,
         1,
         u32::MAX.into(),
     );
-    v.range(
-        "server.receipt_queue".into(),
-        s.receipt_queue,
-        0,
-        u32::MAX.into(),
-    );
-    v.range("server.wait_queue".into(), s.wait_queue.into(), 0, 1 << 20);
+    v.range("server.receipt_queue", s.receipt_queue, 0, u32::MAX.into());
+    v.range("server.wait_queue", s.wait_queue.into(), 0, 1 << 20);
     if s.no_route_status == Status(0) {
         v.err(
             "server.no_route_status",
