@@ -597,7 +597,7 @@ impl Config {
                 .mo_routes
                 .push(de_item(m, &format!("mo_route {}", i + 1), &mut errs));
         }
-        validate_parts(&parts, &mut errs);
+        validate_parts(&parts.borrowed(), &mut errs);
         finish(parts, errs)
     }
 
@@ -618,13 +618,15 @@ impl Config {
     /// Checks everything [`Config::from_toml_str`] checks after parsing: ranges, names,
     /// references, duplicates. Used for every change made over the admin socket.
     pub fn validate(&self) -> Result<(), ConfigErrors> {
-        let parts = Parts {
-            server: Some(self.server.clone()),
-            accounts: self.accounts.iter().cloned().map(Some).collect(),
-            connectors: self.connectors.iter().cloned().map(Some).collect(),
-            routes: self.routes.iter().cloned().map(Some).collect(),
-            mo_routes: self.mo_routes.iter().cloned().map(Some).collect(),
-            ..Parts::default()
+        let none = HashSet::new();
+        let parts = PartsRef {
+            server: Some(&self.server),
+            accounts: self.accounts.iter().map(Some).collect(),
+            connectors: self.connectors.iter().map(Some).collect(),
+            routes: self.routes.iter().map(Some).collect(),
+            mo_routes: self.mo_routes.iter().map(Some).collect(),
+            broken_accounts: &none,
+            broken_connectors: &none,
         };
         let mut errs = Vec::new();
         validate_parts(&parts, &mut errs);
@@ -914,7 +916,32 @@ impl V<'_> {
     }
 }
 
-fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
+/// What validation reads: borrowed, so validating a million routes copies none of them.
+struct PartsRef<'a> {
+    server: Option<&'a Server>,
+    accounts: Vec<Option<&'a Account>>,
+    connectors: Vec<Option<&'a Connector>>,
+    routes: Vec<Option<&'a Route>>,
+    mo_routes: Vec<Option<&'a MoRoute>>,
+    broken_accounts: &'a HashSet<String>,
+    broken_connectors: &'a HashSet<String>,
+}
+
+impl Parts {
+    fn borrowed(&self) -> PartsRef<'_> {
+        PartsRef {
+            server: self.server.as_ref(),
+            accounts: self.accounts.iter().map(Option::as_ref).collect(),
+            connectors: self.connectors.iter().map(Option::as_ref).collect(),
+            routes: self.routes.iter().map(Option::as_ref).collect(),
+            mo_routes: self.mo_routes.iter().map(Option::as_ref).collect(),
+            broken_accounts: &self.broken_accounts,
+            broken_connectors: &self.broken_connectors,
+        }
+    }
+}
+
+fn validate_parts(p: &PartsRef<'_>, errs: &mut Vec<ConfigError>) {
     let mut v = V { errs };
     if let Some(s) = &p.server {
         validate_server(&mut v, s);
