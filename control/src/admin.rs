@@ -593,7 +593,8 @@ impl Drop for AdminServer {
 /// Creates the parent folder (0700) when missing; fails with `AddrInUse` ("admin socket in use")
 /// when a live server answers at `path`; removes a stale socket file; refuses to replace
 /// anything that is not a socket; sets the socket to 0600.
-pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer> {
+pub fn serve_admin(path: impl AsRef<Path>, cp: Arc<ControlPlane>) -> io::Result<AdminServer> {
+    let path = path.as_ref();
     let own = euid();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
@@ -626,13 +627,26 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
                 ),
             ));
         }
-        if UnixStream::connect(path).is_ok() {
-            return Err(io::Error::new(
-                io::ErrorKind::AddrInUse,
-                format!("admin socket in use: {}", path.display()),
-            ));
+        match UnixStream::connect(path) {
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("admin socket in use: {}", path.display()),
+                ))
+            }
+            // Nobody listens: a leftover of a process that died.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => fs::remove_file(path)?,
+            // E.g. another user's live socket: not ours to remove.
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} exists and cannot be checked ({e}); not replacing it",
+                        path.display()
+                    ),
+                ))
+            }
         }
-        fs::remove_file(path)?;
     }
     let listener = UnixListener::bind(path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
@@ -643,11 +657,21 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
     let thread = std::thread::Builder::new()
         .name("smsedge-admin".into())
         .spawn(move || {
-            for conn in listener.incoming() {
+            loop {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
-                let Ok(stream) = conn else { continue };
+                // Poll with a timeout so that shutdown never depends on reaching the socket file
+                // (it may already be gone, e.g. with its temp folder).
+                if !readable(listener.as_raw_fd(), 200) {
+                    continue;
+                }
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok((stream, _)) = listener.accept() else {
+                    continue;
+                };
                 if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                     active.fetch_sub(1, Ordering::SeqCst);
                     let _ = reply(&stream, &error_reply("too many admin connections"));
@@ -678,6 +702,17 @@ pub fn serve_admin(path: &Path, cp: Arc<ControlPlane>) -> io::Result<AdminServer
         stop,
         thread: Some(thread),
     })
+}
+
+/// Waits up to `timeout_ms` for `fd` to become readable (for a listener: a pending connection).
+fn readable(fd: std::os::unix::io::RawFd, timeout_ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, count 1.
+    unsafe { libc::poll(&mut p, 1, timeout_ms) > 0 }
 }
 
 fn reply(mut stream: &UnixStream, v: &Value) -> io::Result<()> {
@@ -753,4 +788,76 @@ pub fn request(path: &Path, req: &Value, timeout: Duration) -> io::Result<Value>
     }
     serde_json::from_str(&answer)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad reply: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(Request::parse(r#"{"cmd":"status"}"#), Ok(Request::Status));
+        assert_eq!(
+            Request::parse(r#"{"cmd":"routes.show"}"#),
+            Ok(Request::RoutesShow)
+        );
+        assert_eq!(
+            Request::parse(r#"{"cmd":"connector.disable","name":"x"}"#),
+            Ok(Request::ConnectorDisable { name: "x".into() })
+        );
+        assert_eq!(
+            Request::parse(r#"{"cmd":"config.reload","path":"/etc/smsedge.toml"}"#),
+            Ok(Request::ConfigReload {
+                path: Some("/etc/smsedge.toml".into())
+            })
+        );
+        assert_eq!(
+            Request::parse(r#"{"cmd":"config.reload"}"#),
+            Ok(Request::ConfigReload { path: None })
+        );
+        let Ok(Request::RoutesPush { routes }) = Request::parse(
+            r#"{"cmd":"routes.push","routes":[{"prefix":"44","connectors":["a"]}]}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(routes, vec![Route::new("44", &["a"])]);
+        assert_eq!(
+            Request::parse(r#"{"cmd":"account.remove","system_id":5}"#),
+            Err("account.remove: \"system_id\" must be a string".into())
+        );
+        assert_eq!(
+            Request::parse("[]"),
+            Err("request must be a JSON object like {\"cmd\": \"status\"}".into())
+        );
+        assert_eq!(Request::parse("{}"), Err("missing \"cmd\"".into()));
+        for cmd in COMMANDS {
+            let r = Request::parse(&format!("{{\"cmd\":\"{cmd}\"}}"));
+            assert!(
+                !matches!(&r, Err(e) if e.starts_with("unknown command")),
+                "{cmd}: {r:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_lines_never_panic(line in "\\PC{0,200}") {
+            let _ = Request::parse(&line);
+        }
+
+        #[test]
+        fn arbitrary_json_objects_never_panic(
+            cmd in prop::sample::select(COMMANDS.to_vec()),
+            key in prop::sample::select(vec!["routes", "name", "account", "system_id", "path", "x"]),
+            value in prop_oneof![
+                Just(serde_json::json!(null)), Just(serde_json::json!(1)), Just(serde_json::json!("s")),
+                Just(serde_json::json!([{"prefix": 1}])), Just(serde_json::json!({"system_id": []})),
+                Just(serde_json::json!([[]])),
+            ],
+        ) {
+            let line = serde_json::json!({"cmd": cmd, key: value}).to_string();
+            let _ = Request::parse(&line);
+        }
+    }
 }

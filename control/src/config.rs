@@ -382,6 +382,15 @@ impl Route {
         self.digits() == other.digits() && self.conditions_key() == other.conditions_key()
     }
 
+    /// Whether any condition (accounts, sender, service_type, data_coding) is set.
+    pub fn has_conditions(&self) -> bool {
+        self.accounts.is_some()
+            || self.source_addrs.is_some()
+            || self.source_prefix.is_some()
+            || self.service_types.is_some()
+            || self.data_codings.is_some()
+    }
+
     /// Conditions in a canonical form (sets sorted), for comparisons and diff keys.
     pub(crate) fn conditions_key(&self) -> String {
         fn set<T: Ord + Clone + fmt::Debug>(v: &Option<Vec<T>>) -> String {
@@ -518,7 +527,7 @@ impl Config {
                 return Err(ConfigErrors(vec![ConfigError::new(location, message)]));
             }
         };
-        let json = match serde_json::to_value(&table) {
+        let mut json = match serde_json::to_value(&table) {
             Ok(Value::Object(m)) => m,
             _ => {
                 return Err(ConfigErrors::one(
@@ -550,7 +559,7 @@ impl Config {
             Some(Value::Object(m)) => parts.server = de_item(m.clone(), "server", &mut errs),
             Some(_) => errs.push(ConfigError::new("server", "must be a table ([server])")),
         }
-        let accounts = section(&json, "account", &mut errs);
+        let accounts = section(&mut json, "account", &mut errs);
         for (i, m) in accounts.into_iter().enumerate() {
             let loc = account_loc(i, m.get("system_id").and_then(Value::as_str));
             let item = de_item::<Account>(m.clone(), &loc, &mut errs);
@@ -561,7 +570,7 @@ impl Config {
             }
             parts.accounts.push(item);
         }
-        let connectors = section(&json, "connector", &mut errs);
+        let connectors = section(&mut json, "connector", &mut errs);
         for (i, m) in connectors.into_iter().enumerate() {
             let loc = connector_loc(i, m.get("name").and_then(Value::as_str));
             let item = de_item::<Connector>(m.clone(), &loc, &mut errs);
@@ -572,12 +581,15 @@ impl Config {
             }
             parts.connectors.push(item);
         }
-        for (i, m) in section(&json, "route", &mut errs).into_iter().enumerate() {
+        for (i, m) in section(&mut json, "route", &mut errs)
+            .into_iter()
+            .enumerate()
+        {
             parts
                 .routes
                 .push(de_item(m, &format!("route {}", i + 1), &mut errs));
         }
-        for (i, m) in section(&json, "mo_route", &mut errs)
+        for (i, m) in section(&mut json, "mo_route", &mut errs)
             .into_iter()
             .enumerate()
         {
@@ -585,7 +597,7 @@ impl Config {
                 .mo_routes
                 .push(de_item(m, &format!("mo_route {}", i + 1), &mut errs));
         }
-        validate_parts(&parts, &mut errs);
+        validate_parts(&parts.borrowed(), &mut errs);
         finish(parts, errs)
     }
 
@@ -606,13 +618,15 @@ impl Config {
     /// Checks everything [`Config::from_toml_str`] checks after parsing: ranges, names,
     /// references, duplicates. Used for every change made over the admin socket.
     pub fn validate(&self) -> Result<(), ConfigErrors> {
-        let parts = Parts {
-            server: Some(self.server.clone()),
-            accounts: self.accounts.iter().cloned().map(Some).collect(),
-            connectors: self.connectors.iter().cloned().map(Some).collect(),
-            routes: self.routes.iter().cloned().map(Some).collect(),
-            mo_routes: self.mo_routes.iter().cloned().map(Some).collect(),
-            ..Parts::default()
+        let none = HashSet::new();
+        let parts = PartsRef {
+            server: Some(&self.server),
+            accounts: self.accounts.iter().map(Some).collect(),
+            connectors: self.connectors.iter().map(Some).collect(),
+            routes: self.routes.iter().map(Some).collect(),
+            mo_routes: self.mo_routes.iter().map(Some).collect(),
+            broken_accounts: &none,
+            broken_connectors: &none,
         };
         let mut errs = Vec::new();
         validate_parts(&parts, &mut errs);
@@ -723,17 +737,17 @@ fn connector_loc(index: usize, name: Option<&str>) -> String {
 
 /// The tables of an array-of-tables section (`[[route]]`).
 fn section(
-    json: &Map<String, Value>,
+    json: &mut Map<String, Value>,
     key: &str,
     errs: &mut Vec<ConfigError>,
 ) -> Vec<Map<String, Value>> {
-    match json.get(key) {
+    match json.remove(key) {
         None => Vec::new(),
         Some(Value::Array(items)) => {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
                 match item {
-                    Value::Object(m) => out.push(m.clone()),
+                    Value::Object(m) => out.push(m),
                     _ => errs.push(ConfigError::new(
                         format!("{key} {}", i + 1),
                         "must be a table",
@@ -758,40 +772,42 @@ fn section(
 /// their place) so that validation still checks the rest of the item; the errors recorded
 /// guarantee such a partial item never becomes part of a `Config`.
 fn de_item<T: DeserializeOwned>(
-    mut map: Map<String, Value>,
+    map: Map<String, Value>,
     loc: &str,
     errs: &mut Vec<ConfigError>,
 ) -> Option<T> {
+    let mut value = Value::Object(map);
     loop {
-        match serde_path_to_error::deserialize::<_, T>(Value::Object(map.clone())) {
+        let e = match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(t) => return Some(t),
-            Err(e) => {
-                let first = e.path().iter().next().and_then(|seg| match seg {
-                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                    _ => None,
-                });
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                match first {
-                    Some(key) if map.remove(&key).is_some() => {
-                        let message = if message.starts_with("unknown field") {
-                            unknown_key_message(&key, &message)
-                        } else {
-                            message
-                        };
-                        errs.push(ConfigError::new(format!("{loc}.{path}"), message));
-                    }
-                    _ => {
-                        let message = match message.strip_prefix("missing field ") {
-                            Some(field) => {
-                                format!("missing required key {}", field.replace('`', ""))
-                            }
-                            None => message,
-                        };
-                        errs.push(ConfigError::new(loc, message));
-                        return None;
-                    }
-                }
+            Err(e) => e,
+        };
+        let first = e.path().iter().next().and_then(|seg| match seg {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        });
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let removed = match (&first, &mut value) {
+            (Some(key), Value::Object(m)) => m.remove(key).is_some(),
+            _ => false,
+        };
+        match first {
+            Some(key) if removed => {
+                let message = if message.starts_with("unknown field") {
+                    unknown_key_message(&key, &message)
+                } else {
+                    message
+                };
+                errs.push(ConfigError::new(format!("{loc}.{path}"), message));
+            }
+            _ => {
+                let message = match message.strip_prefix("missing field ") {
+                    Some(field) => format!("missing required key {}", field.replace('`', "")),
+                    None => message,
+                };
+                errs.push(ConfigError::new(loc, message));
+                return None;
             }
         }
     }
@@ -808,29 +824,58 @@ fn unknown_key_message(key: &str, serde_message: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Validation
 
+/// A location, built only when an error is reported (a million valid routes format nothing).
+trait Loc {
+    fn loc(self) -> String;
+}
+
+impl Loc for String {
+    fn loc(self) -> String {
+        self
+    }
+}
+
+impl Loc for &str {
+    fn loc(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Loc for &String {
+    fn loc(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: FnOnce() -> String> Loc for F {
+    fn loc(self) -> String {
+        self()
+    }
+}
+
 struct V<'a> {
     errs: &'a mut Vec<ConfigError>,
 }
 
 impl V<'_> {
-    fn err(&mut self, loc: impl Into<String>, msg: impl Into<String>) {
-        self.errs.push(ConfigError::new(loc, msg));
+    fn err(&mut self, loc: impl Loc, msg: impl Into<String>) {
+        self.errs.push(ConfigError::new(loc.loc(), msg));
     }
 
-    fn range(&mut self, loc: String, value: u64, lo: u64, hi: u64) {
+    fn range(&mut self, loc: impl Loc, value: u64, lo: u64, hi: u64) {
         if value < lo || value > hi {
             self.err(loc, format!("must be {lo}..={hi}, got {value}"));
         }
     }
 
-    fn positive(&mut self, loc: String, d: Duration) {
+    fn positive(&mut self, loc: impl Loc, d: Duration) {
         if d.is_zero() {
             self.err(loc, "must be greater than 0");
         }
     }
 
     /// SMPP C-Octet String fields: `max` octets before the NUL, no NUL or control inside.
-    fn c_octets(&mut self, loc: String, value: &str, min: usize, max: usize) {
+    fn c_octets(&mut self, loc: impl Loc, value: &str, min: usize, max: usize) {
         if value.len() < min || value.len() > max {
             let what = if min > 0 {
                 format!("{min}..={max}")
@@ -846,7 +891,7 @@ impl V<'_> {
         }
     }
 
-    fn digits(&mut self, loc: String, value: &str) {
+    fn digits(&mut self, loc: impl Loc, value: &str) {
         let d = strip_plus(value);
         if !d.bytes().all(|b| b.is_ascii_digit()) {
             self.err(
@@ -864,14 +909,39 @@ impl V<'_> {
         }
     }
 
-    fn non_empty_list<T>(&mut self, loc: String, v: &Option<Vec<T>>) {
+    fn non_empty_list<T>(&mut self, loc: impl Loc, v: &Option<Vec<T>>) {
         if matches!(v, Some(v) if v.is_empty()) {
             self.err(loc, "must not be empty (omit the key to match everything)");
         }
     }
 }
 
-fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
+/// What validation reads: borrowed, so validating a million routes copies none of them.
+struct PartsRef<'a> {
+    server: Option<&'a Server>,
+    accounts: Vec<Option<&'a Account>>,
+    connectors: Vec<Option<&'a Connector>>,
+    routes: Vec<Option<&'a Route>>,
+    mo_routes: Vec<Option<&'a MoRoute>>,
+    broken_accounts: &'a HashSet<String>,
+    broken_connectors: &'a HashSet<String>,
+}
+
+impl Parts {
+    fn borrowed(&self) -> PartsRef<'_> {
+        PartsRef {
+            server: self.server.as_ref(),
+            accounts: self.accounts.iter().map(Option::as_ref).collect(),
+            connectors: self.connectors.iter().map(Option::as_ref).collect(),
+            routes: self.routes.iter().map(Option::as_ref).collect(),
+            mo_routes: self.mo_routes.iter().map(Option::as_ref).collect(),
+            broken_accounts: &self.broken_accounts,
+            broken_connectors: &self.broken_connectors,
+        }
+    }
+}
+
+fn validate_parts(p: &PartsRef<'_>, errs: &mut Vec<ConfigError>) {
     let mut v = V { errs };
     if let Some(s) = &p.server {
         validate_server(&mut v, s);
@@ -920,49 +990,49 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
 
     // Routes.
     let mut names: HashMap<&str, usize> = HashMap::new();
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    // Conditions are formatted into a key only for routes that have any.
+    let mut seen: HashMap<(&str, Option<String>), usize> = HashMap::new();
     for (i, r) in p.routes.iter().enumerate() {
         let Some(r) = r else { continue };
-        let loc = format!("route {}", i + 1);
-        v.digits(format!("{loc}.prefix"), &r.prefix);
+        let loc = || format!("route {}", i + 1);
+        v.digits(|| format!("{}.prefix", loc()), &r.prefix);
         if let Some(name) = &r.name {
             if name.is_empty() {
                 v.err(
-                    format!("{loc}.name"),
+                    format!("{}.name", loc()),
                     "must not be empty (omit the key for an unnamed route)",
                 );
             } else if let Some(first) = names.insert(name, i) {
                 v.err(
-                    &loc,
+                    loc(),
                     format!("duplicate name {name:?} (also route {})", first + 1),
                 );
             }
         }
         if r.action == Action::Forward && r.connectors.is_empty() {
             v.err(
-                &loc,
+                loc(),
                 "connectors: a forward route needs at least one connector",
             );
         }
-        let mut listed = HashSet::new();
-        for c in &r.connectors {
+        for (j, c) in r.connectors.iter().enumerate() {
             if !connector_exists(c) {
-                v.err(&loc, format!("connector {c:?} does not exist"));
+                v.err(loc(), format!("connector {c:?} does not exist"));
             }
-            if !listed.insert(c.as_str()) {
-                v.err(&loc, format!("connector {c:?} is listed twice"));
+            if r.connectors[..j].contains(c) {
+                v.err(loc(), format!("connector {c:?} is listed twice"));
             }
         }
         if let Some(w) = &r.weights {
             if r.strategy != Strategy::Weighted {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     "only applies to strategy = \"weighted\"",
                 );
             }
             if w.len() != r.connectors.len() {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     format!(
                         "must have one weight per connector ({}), got {}",
                         r.connectors.len(),
@@ -972,44 +1042,45 @@ fn validate_parts(p: &Parts, errs: &mut Vec<ConfigError>) {
             }
             if w.contains(&0) {
                 v.err(
-                    format!("{loc}.weights"),
+                    format!("{}.weights", loc()),
                     "every weight must be greater than 0",
                 );
             }
         }
-        v.non_empty_list(format!("{loc}.accounts"), &r.accounts);
+        v.non_empty_list(|| format!("{}.accounts", loc()), &r.accounts);
         for a in r.accounts.iter().flatten() {
             if !account_exists(a) {
-                v.err(&loc, format!("account {a:?} does not exist"));
+                v.err(loc(), format!("account {a:?} does not exist"));
             }
         }
-        v.non_empty_list(format!("{loc}.source_addrs"), &r.source_addrs);
+        v.non_empty_list(|| format!("{}.source_addrs", loc()), &r.source_addrs);
         for (j, s) in r.source_addrs.iter().flatten().enumerate() {
-            v.c_octets(format!("{loc}.source_addrs[{j}]"), s, 1, 64);
+            v.c_octets(|| format!("{}.source_addrs[{j}]", loc()), s, 1, 64);
         }
         if let Some(sp) = &r.source_prefix {
-            v.digits(format!("{loc}.source_prefix"), sp);
+            v.digits(|| format!("{}.source_prefix", loc()), sp);
         }
-        v.non_empty_list(format!("{loc}.service_types"), &r.service_types);
+        v.non_empty_list(|| format!("{}.service_types", loc()), &r.service_types);
         for (j, s) in r.service_types.iter().flatten().enumerate() {
             // SMPP v3.4 5.2.11: service_type is a C-Octet String of at most 6 octets.
-            v.c_octets(format!("{loc}.service_types[{j}]"), s, 0, 5);
+            v.c_octets(|| format!("{}.service_types[{j}]", loc()), s, 0, 5);
         }
-        v.non_empty_list(format!("{loc}.data_codings"), &r.data_codings);
+        v.non_empty_list(|| format!("{}.data_codings", loc()), &r.data_codings);
         match (r.action, r.status) {
             (Action::Forward, Some(_)) => v.err(
-                format!("{loc}.status"),
+                format!("{}.status", loc()),
                 "only applies to action = \"reject\"",
             ),
             (Action::Reject, Some(Status(0))) => v.err(
-                format!("{loc}.status"),
+                format!("{}.status", loc()),
                 "a reject needs an error status, not ESME_ROK (0)",
             ),
             _ => {}
         }
-        match seen.entry((r.digits().to_string(), r.conditions_key())) {
+        let conditions = r.has_conditions().then(|| r.conditions_key());
+        match seen.entry((r.digits(), conditions)) {
             std::collections::hash_map::Entry::Occupied(e) => v.err(
-                &loc,
+                loc(),
                 format!(
                     "never matches: route {} has the same prefix and conditions and comes first",
                     e.get() + 1
@@ -1054,7 +1125,7 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
         }
     }
     if let Shards::Count(n) = s.shards {
-        v.range("server.shards".into(), n, 1, 1024);
+        v.range("server.shards", n, 1, 1024);
     }
     if let Some(p) = &s.admin_socket {
         let len = p.as_os_str().len();
@@ -1070,38 +1141,20 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
             );
         }
     }
+    v.range("server.max_pdu_len", s.max_pdu_len.into(), 16, 16 << 20);
+    v.range("server.session_window", s.session_window.into(), 1, 65_535);
+    v.positive("server.bind_timeout", s.bind_timeout);
+    v.positive("server.enquire_link_interval", s.enquire_link_interval);
+    v.positive("server.response_timeout", s.response_timeout);
+    v.positive("server.message_id_ttl", s.message_id_ttl);
     v.range(
-        "server.max_pdu_len".into(),
-        s.max_pdu_len.into(),
-        16,
-        16 << 20,
-    );
-    v.range(
-        "server.session_window".into(),
-        s.session_window.into(),
-        1,
-        65_535,
-    );
-    v.positive("server.bind_timeout".into(), s.bind_timeout);
-    v.positive(
-        "server.enquire_link_interval".into(),
-        s.enquire_link_interval,
-    );
-    v.positive("server.response_timeout".into(), s.response_timeout);
-    v.positive("server.message_id_ttl".into(), s.message_id_ttl);
-    v.range(
-        "server.id_map_capacity".into(),
+        "server.id_map_capacity",
         s.id_map_capacity,
         1,
         u32::MAX.into(),
     );
-    v.range(
-        "server.receipt_queue".into(),
-        s.receipt_queue,
-        0,
-        u32::MAX.into(),
-    );
-    v.range("server.wait_queue".into(), s.wait_queue.into(), 0, 1 << 20);
+    v.range("server.receipt_queue", s.receipt_queue, 0, u32::MAX.into());
+    v.range("server.wait_queue", s.wait_queue.into(), 0, 1 << 20);
     if s.no_route_status == Status(0) {
         v.err(
             "server.no_route_status",
@@ -1695,6 +1748,30 @@ account = "ghost"
             .unwrap_err()
             .joined()
             .contains("missing required key password"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the text, parsing answers with a config or errors, never a panic; and an
+        /// accepted config always passes `validate` again.
+        #[test]
+        fn damaged_configs_never_panic(pos in 0usize..4096, junk in "[a-z0-9=\\[\\]\"+., \n-]{0,12}", cut in 0usize..64) {
+            let mut at = pos % EXAMPLE.len();
+            while !EXAMPLE.is_char_boundary(at) {
+                at -= 1;
+            }
+            let end = (at + cut).min(EXAMPLE.len());
+            let end = (end..=EXAMPLE.len()).find(|&i| EXAMPLE.is_char_boundary(i)).unwrap_or(EXAMPLE.len());
+            let text = format!("{}{}{}", &EXAMPLE[..at], junk, &EXAMPLE[end..]);
+            if let Ok(c) = Config::from_toml_str(&text) {
+                proptest::prop_assert!(c.validate().is_ok());
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
+            let _ = Config::from_toml_str(&text);
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
 
-use crate::admin::request;
+use crate::admin::{request, MAX_LINE};
 use crate::config::default_admin_socket;
 
 /// How long ctl waits for a reply (a reload of a million routes takes a few seconds).
@@ -110,6 +110,15 @@ pub fn run_ctl_with(
             return 1;
         }
     };
+    let size = req.to_string().len();
+    if size > MAX_LINE {
+        let _ = writeln!(
+            err,
+            "error: the request is {size} bytes, over the admin socket's {MAX_LINE}-byte line limit; \
+             put large route tables in the config file and run `smsedge ctl config reload`"
+        );
+        return 1;
+    }
     let reply = match request(&socket, &req, REPLY_TIMEOUT) {
         Ok(r) => r,
         Err(e) => {
@@ -284,6 +293,7 @@ fn render(cmd: &CtlCommand, reply: &Value) -> String {
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => "-".into(),
+        Value::Array(items) if items.is_empty() => "-".into(),
         Value::String(s) => s.clone(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             items.iter().map(cell).collect::<Vec<_>>().join(",")
@@ -327,9 +337,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// An array of objects as a table whose columns are the union of their keys, in first-seen order.
+/// An array of objects as a table whose columns are the union of their keys.
 fn objects_table(items: &[Value]) -> String {
+    // JSON objects arrive with sorted keys; put the identifying columns first.
+    const FIRST: &[&str] = &["name", "system_id", "kind", "mode"];
     let mut cols: Vec<String> = Vec::new();
+    for key in FIRST {
+        if items.iter().any(|it| it.get(key).is_some()) {
+            cols.push(key.to_string());
+        }
+    }
     for it in items {
         if let Value::Object(m) = it {
             for k in m.keys() {

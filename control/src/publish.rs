@@ -137,3 +137,122 @@ impl<T> Clone for Snapshot<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::thread;
+
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn snapshot_is_send() {
+        assert_send::<Snapshot<crate::runtime::Runtime>>();
+        assert_send::<Publisher<crate::runtime::Runtime>>();
+    }
+
+    #[test]
+    fn reader_sees_a_new_version_only_after_refresh() {
+        let publisher = Publisher::new(1u64);
+        let snap = publisher.snapshot();
+        let (to_reader, reader_rx) = mpsc::channel::<&'static str>();
+        let (to_main, main_rx) = mpsc::channel::<(u64, bool)>();
+        let reader = thread::spawn(move || {
+            let mut snap = snap;
+            for cmd in reader_rx {
+                match cmd {
+                    "peek" => to_main.send((*snap.get(), false)).unwrap(),
+                    "refresh" => {
+                        let changed = snap.refresh();
+                        to_main.send((*snap.get(), changed)).unwrap();
+                    }
+                    _ => break,
+                }
+            }
+        });
+        to_reader.send("peek").unwrap();
+        assert_eq!(main_rx.recv().unwrap(), (1, false));
+        assert_eq!(publisher.publish(2), 1);
+        to_reader.send("peek").unwrap();
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (1, false),
+            "no refresh yet: still the old value"
+        );
+        to_reader.send("refresh").unwrap();
+        assert_eq!(main_rx.recv().unwrap(), (2, true));
+        to_reader.send("refresh").unwrap();
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (2, false),
+            "nothing new: refresh is a no-op"
+        );
+        publisher.publish(3);
+        publisher.publish(4);
+        to_reader.send("refresh").unwrap();
+        assert_eq!(
+            main_rx.recv().unwrap(),
+            (4, true),
+            "two publishes, one refresh: the newest"
+        );
+        to_reader.send("stop").unwrap();
+        reader.join().unwrap();
+        assert_eq!(*publisher.current(), 4);
+        assert_eq!(publisher.epoch(), 3);
+    }
+
+    #[test]
+    fn old_arc_stays_alive_while_held() {
+        struct Tracked(Arc<AtomicU64>);
+        impl Drop for Tracked {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let drops = Arc::new(AtomicU64::new(0));
+        let publisher = Publisher::new(Tracked(drops.clone()));
+        let mut snap = publisher.snapshot();
+        let in_flight = snap.arc().clone();
+        publisher.publish(Tracked(drops.clone()));
+        assert!(snap.refresh());
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            0,
+            "the old table is still held by in-flight work"
+        );
+        assert!(!Arc::ptr_eq(&in_flight, snap.arc()));
+        drop(in_flight);
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "released when the last holder lets go"
+        );
+    }
+
+    #[test]
+    fn many_readers_converge_while_a_writer_publishes() {
+        let publisher = Publisher::new(0u64);
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                let mut snap = publisher.snapshot();
+                thread::spawn(move || {
+                    let mut last = *snap.get();
+                    while last < 1000 {
+                        snap.refresh();
+                        let now = *snap.get();
+                        assert!(now >= last, "versions never go backwards ({now} < {last})");
+                        last = now;
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        for v in 1..=1000 {
+            publisher.publish(v);
+        }
+        for r in readers {
+            r.join().unwrap();
+        }
+    }
+}

@@ -9,9 +9,12 @@
 //! byte that is not `0`-`9` the walk stops, so such a destination matches only through the
 //! prefixes already walked.
 //!
-//! Layout: one contiguous `Vec` of 12-byte nodes in breadth-first order; the children of a node
+//! Layout: one contiguous `Vec` of 16-byte nodes in breadth-first order; the children of a node
 //! are contiguous, found through a 10-bit mask and a popcount (no 10-slot child arrays), and the
-//! routes of all nodes sit in one `Vec<u32>` in node order. `lookup` allocates nothing.
+//! routes of all nodes sit in one `Vec<u32>` in node order. Each node also points at its nearest
+//! ancestor that has routes, so a lookup walks down once, remembering only the deepest node
+//! with routes, and falls back along those pointers when conditions fail. `lookup` allocates
+//! nothing and keeps no per-lookup array.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -133,17 +136,33 @@ impl Conditions {
 // ---------------------------------------------------------------------------------------------
 // The digit trie
 
-/// Deepest path: a prefix has at most `MAX_PREFIX_DIGITS` digits, so depths 0..=64.
-const MAX_PATH: usize = crate::config::MAX_PREFIX_DIGITS + 1;
+/// "No node" in `Node::fallback`.
+const NONE: u32 = u32::MAX;
+/// `Node::mask` bit: the node holds values (routes end here).
+const HAS_VALUES: u16 = 1 << 15;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Node {
     /// Index of the first child; children are contiguous, in digit order.
     first_child: u32,
     /// This node's values are `values[values_start .. next node's values_start]`.
     values_start: u32,
-    /// Bit d set = a child for digit d exists.
+    /// The nearest proper ancestor that holds values, or `NONE`: where a lookup goes when no
+    /// route of this node matches (the next shorter prefix that has routes).
+    fallback: u32,
+    /// Bits 0..=9: a child for that digit exists. `HAS_VALUES`: this node holds values.
     mask: u16,
+}
+
+impl Default for Node {
+    fn default() -> Node {
+        Node {
+            first_child: 0,
+            values_start: 0,
+            fallback: NONE,
+            mask: 0,
+        }
+    }
 }
 
 /// Digit strings to lists of `u32` values, longest-prefix walk.
@@ -158,51 +177,60 @@ pub(crate) struct PrefixTrie {
 impl Default for PrefixTrie {
     /// An empty trie: a root without values, and the sentinel.
     fn default() -> PrefixTrie {
-        PrefixTrie::build(Vec::new())
+        PrefixTrie::build(Vec::<(&[u8], u32)>::new())
     }
 }
 
 impl PrefixTrie {
     /// `items`: (digits `0`-`9`, at most 64 of them, value). Values under the same digits keep
     /// their order in `items`.
-    pub(crate) fn build(mut items: Vec<(Box<[u8]>, u32)>) -> PrefixTrie {
-        items.sort_by(|a, b| a.0.cmp(&b.0)); // stable: file order within a prefix
+    pub(crate) fn build<P: AsRef<[u8]>>(mut items: Vec<(P, u32)>) -> PrefixTrie {
+        // Stable: file order within a prefix.
+        items.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
         let mut nodes = vec![Node::default()];
         let mut values = Vec::with_capacity(items.len());
         let mut max_depth = 0;
         // Nodes are created in the order they are queued, so popping the queue visits them in
-        // index order and each node's values land contiguously, in node order.
-        let mut queue = VecDeque::from([(0usize, items.len(), 0usize)]);
+        // index order and each node's values land contiguously, in node order. A parent is
+        // always visited before its children, so its `fallback` is known when theirs is set.
+        let mut queue = VecDeque::from([(0usize, items.len(), 0usize, NONE)]);
         let mut index = 0usize;
-        while let Some((lo, hi, depth)) = queue.pop_front() {
+        while let Some((lo, hi, depth, parent)) = queue.pop_front() {
             max_depth = max_depth.max(depth);
+            if parent != NONE {
+                let p = nodes[parent as usize];
+                nodes[index].fallback = if p.mask & HAS_VALUES != 0 {
+                    parent
+                } else {
+                    p.fallback
+                };
+            }
             nodes[index].values_start = values.len() as u32;
             // In a sorted range sharing `depth` bytes, the items that end here come first.
             let mut i = lo;
-            while i < hi && items[i].0.len() == depth {
+            while i < hi && items[i].0.as_ref().len() == depth {
                 values.push(items[i].1);
                 i += 1;
             }
+            let mut mask = if i > lo { HAS_VALUES } else { 0 };
             let first_child = nodes.len();
-            let mut mask = 0u16;
             while i < hi {
-                let digit = items[i].0[depth];
+                let digit = items[i].0.as_ref()[depth];
                 let start = i;
-                while i < hi && items[i].0[depth] == digit {
+                while i < hi && items[i].0.as_ref()[depth] == digit {
                     i += 1;
                 }
                 mask |= 1 << (digit - b'0');
                 nodes.push(Node::default());
-                queue.push_back((start, i, depth + 1));
+                queue.push_back((start, i, depth + 1, index as u32));
             }
             nodes[index].first_child = first_child as u32;
             nodes[index].mask = mask;
             index += 1;
         }
         nodes.push(Node {
-            first_child: 0,
             values_start: values.len() as u32,
-            mask: 0,
+            ..Node::default()
         });
         nodes.shrink_to_fit();
         PrefixTrie {
@@ -213,41 +241,44 @@ impl PrefixTrie {
     }
 
     #[inline]
-    fn values_of(&self, node: usize) -> &[u32] {
-        let start = self.nodes[node].values_start as usize;
-        let end = self.nodes[node + 1].values_start as usize;
+    fn values_of(&self, node: u32) -> &[u32] {
+        let start = self.nodes[node as usize].values_start as usize;
+        let end = self.nodes[node as usize + 1].values_start as usize;
         &self.values[start..end]
     }
 
-    /// Walks `digits` from the root; fills `path` with the nodes on the way that hold values,
-    /// shallowest first, and returns how many there are.
+    /// The deepest node on the path of `digits` that holds values (`NONE` if there is none).
+    /// One step per digit; stops at the first byte that is not a digit.
     #[inline]
-    fn walk(&self, digits: &[u8], path: &mut [u32; MAX_PATH]) -> usize {
-        let mut n = 0;
+    fn deepest(&self, digits: &[u8]) -> u32 {
         let mut node = 0usize;
-        let mut depth = 0usize;
-        loop {
-            let nd = self.nodes[node];
-            if self.nodes[node + 1].values_start != nd.values_start {
-                path[n] = node as u32;
-                n += 1;
-            }
-            if depth >= self.max_depth {
-                break;
-            }
-            let Some(&b) = digits.get(depth) else { break };
+        let mut best = if self.nodes[0].mask & HAS_VALUES != 0 {
+            0
+        } else {
+            NONE
+        };
+        for &b in digits.iter().take(self.max_depth) {
             let d = b.wrapping_sub(b'0');
             if d > 9 {
                 break;
             }
+            let nd = self.nodes[node];
             let bit = 1u16 << d;
             if nd.mask & bit == 0 {
                 break;
             }
             node = nd.first_child as usize + (nd.mask & (bit - 1)).count_ones() as usize;
-            depth += 1;
+            if self.nodes[node].mask & HAS_VALUES != 0 {
+                best = node as u32;
+            }
         }
-        n
+        best
+    }
+
+    /// The next shorter prefix with values, after `node`.
+    #[inline]
+    fn fallback(&self, node: u32) -> u32 {
+        self.nodes[node as usize].fallback
     }
 
     /// Heap bytes held.
@@ -374,7 +405,7 @@ impl RouteTable {
                 Action::Forward => RouteAction::Forward,
                 Action::Reject => RouteAction::Reject(r.status.unwrap_or(default_reject).0),
             };
-            items.push((Box::<[u8]>::from(digits), compiled.len() as u32));
+            items.push((digits, compiled.len() as u32));
             compiled.push(CompiledRoute {
                 index,
                 name: r.name.clone(),
@@ -398,15 +429,15 @@ impl RouteTable {
     /// Allocation-free; cost bounded by the destination length and the routes per prefix.
     #[inline]
     pub fn lookup(&self, q: &RouteQuery<'_>) -> Option<&CompiledRoute> {
-        let mut path = [0u32; MAX_PATH];
-        let n = self.trie.walk(skip_plus(q.destination), &mut path);
-        for &node in path[..n].iter().rev() {
-            for &r in self.trie.values_of(node as usize) {
+        let mut node = self.trie.deepest(skip_plus(q.destination));
+        while node != NONE {
+            for &r in self.trie.values_of(node) {
                 let route = &self.routes[r as usize];
                 if route.matches(q) {
                     return Some(route);
                 }
             }
+            node = self.trie.fallback(node);
         }
         None
     }
@@ -424,7 +455,7 @@ impl RouteTable {
         self.routes.is_empty()
     }
 
-    /// Trie nodes (a measure of the table's size; memory ≈ 12 bytes per node).
+    /// Trie nodes (a measure of the table's size; 16 bytes each).
     pub fn node_count(&self) -> usize {
         self.trie.nodes.len()
     }
@@ -473,13 +504,11 @@ impl MoRouteTable {
 
     /// The account that receives a mobile-originated message to `destination`.
     pub fn lookup(&self, destination: &[u8]) -> Option<AccountId> {
-        let mut path = [0u32; MAX_PATH];
-        let n = self.trie.walk(skip_plus(destination), &mut path);
-        let deepest = *path[..n].last()?;
-        self.trie
-            .values_of(deepest as usize)
-            .first()
-            .map(|&a| AccountId(a))
+        let node = self.trie.deepest(skip_plus(destination));
+        if node == NONE {
+            return None;
+        }
+        self.trie.values_of(node).first().map(|&a| AccountId(a))
     }
 }
 

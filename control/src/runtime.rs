@@ -163,3 +163,71 @@ impl Runtime {
         &self.connectors[id.0 as usize]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::RouteQuery;
+
+    fn runtime() -> Runtime {
+        let c = Config::from_toml_str(include_str!("../smsedge.example.toml")).unwrap();
+        Runtime::build(&c, 7).unwrap()
+    }
+
+    #[test]
+    fn resolves_names_and_ids() {
+        let rt = runtime();
+        assert_eq!(rt.version, 7);
+        let acme = rt.account_by_system_id("acme").unwrap();
+        assert_eq!(acme.id, AccountId(0));
+        assert_eq!(rt.account(acme.id).config.system_id, "acme");
+        assert_eq!(rt.account_id("globex"), Some(AccountId(1)));
+        assert_eq!(rt.account_id("nobody"), None);
+        let b = rt.connector_by_name("smsc-b").unwrap();
+        assert_eq!((b.id, b.enabled), (ConnectorId(1), true));
+        assert_eq!(rt.mo_routes.lookup(b"4477009001"), Some(AccountId(0)));
+        assert_eq!(rt.mo_routes.lookup(b"4478"), None);
+        let q = RouteQuery {
+            destination: b"4412",
+            account: AccountId(1),
+            source_addr: b"",
+            service_type: b"",
+            data_coding: 0,
+        };
+        assert_eq!(rt.routes.lookup(&q).unwrap().index, 2);
+    }
+
+    #[test]
+    fn checks_bind_addresses_and_passwords() {
+        let rt = runtime();
+        let acme = rt.account_by_system_id("acme").unwrap();
+        assert!(acme.ip_allowed("127.0.0.1".parse().unwrap()));
+        assert!(acme.ip_allowed("10.200.1.1".parse().unwrap()));
+        assert!(acme.ip_allowed("::1".parse().unwrap()));
+        assert!(
+            acme.ip_allowed("::ffff:10.1.2.3".parse().unwrap()),
+            "IPv4-mapped peers match IPv4 CIDRs"
+        );
+        assert!(!acme.ip_allowed("192.168.1.1".parse().unwrap()));
+        assert!(!acme.ip_allowed("::2".parse().unwrap()));
+        let globex = rt.account_by_system_id("globex").unwrap();
+        assert!(
+            globex.ip_allowed("192.168.1.1".parse().unwrap()),
+            "empty allowed_ips = any"
+        );
+        assert!(acme.password_matches(b"secret"));
+        assert!(!acme.password_matches(b"secreT"));
+        assert!(!acme.password_matches(b"secret1"));
+        assert!(!acme.password_matches(b""));
+        assert_eq!(acme.window(&rt.server), 512);
+        assert_eq!(globex.window(&rt.server), 256);
+    }
+
+    #[test]
+    fn build_refuses_an_invalid_config() {
+        let mut c = Config::embedded_default();
+        c.routes[0].connectors = vec!["gone".into()];
+        let e = Runtime::build(&c, 1).unwrap_err();
+        assert_eq!(e.to_string(), "route 1: connector \"gone\" does not exist");
+    }
+}
