@@ -430,6 +430,8 @@ impl ControlPlane {
                     "server.metrics_listen",
                     a.metrics_listen != b.metrics_listen,
                 ),
+                // Shards frame with the size they started with.
+                ("server.max_pdu_len", a.max_pdu_len != b.max_pdu_len),
             ];
             for (key, differs) in fixed {
                 if differs {

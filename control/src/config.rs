@@ -1729,13 +1729,15 @@ account = "ghost"
             serde_json::json!(7),
         ])
         .unwrap_err();
+        // Errors inside one item come in the order of its keys (serde_json keeps insertion
+        // order in this workspace).
         let msgs: Vec<String> = e.0.iter().map(ToString::to_string).collect();
         assert!(
-            msgs[0].starts_with("route 2.colour: unknown key \"colour\""),
+            msgs[1].starts_with("route 2.colour: unknown key \"colour\""),
             "{msgs:?}"
         );
         assert!(
-            msgs[1]
+            msgs[0]
                 .starts_with("route 2.data_codings[0]: invalid value: integer `300`, expected u8"),
             "{msgs:?}"
         );

@@ -562,7 +562,7 @@ fn another_uid_is_refused() {
     let result = run_as_nobody(&h.socket);
     assert_eq!(
         result,
-        r#"RESULT uid=65534 reply={"error":"permission denied: uid 65534","ok":false}"#
+        r#"RESULT uid=65534 reply={"ok":false,"error":"permission denied: uid 65534"}"#
     );
     std::fs::set_permissions(h.dir.path(), std::fs::Permissions::from_mode(tmp_mode)).unwrap();
     // The server is still fine for its own user.
