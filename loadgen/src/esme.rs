@@ -361,7 +361,8 @@ pub fn run_until(opts: EsmeOptions, stop: &AtomicBool) -> io::Result<Report> {
     let mut total = new_histogram();
     let mut last: Vec<Option<Tick>> = (0..nshards).map(|_| None).collect();
     let mut prev = (0u64, 0u64, 0u64);
-    let mut next_print = t0 + 1_000_000_000;
+    // Executors report at whole seconds; print a little later so every report is in.
+    let mut next_print = t0 + 1_250_000_000;
     loop {
         match rx.recv_timeout(Duration::from_millis(20)) {
             Ok(t) => {
@@ -416,8 +417,8 @@ pub fn run_until(opts: EsmeOptions, stop: &AtomicBool) -> io::Result<Report> {
                     }
                 };
                 eprintln!(
-                    "[{:>5.1}s] submit {:>8}/s  resp {:>8}/s  dlr {:>7}/s  in-flight {:>6}  errors {}  p50 {}us p99 {}us",
-                    (now - t0) as f64 / 1e9,
+                    "[{:>4}s] submit {:>8}/s  resp {:>8}/s  dlr {:>7}/s  in-flight {:>6}  errors {}  p50 {}us p99 {}us",
+                    ((now - t0) as f64 / 1e9).floor(),
                     cur.0 - prev.0,
                     cur.1 - prev.1,
                     cur.2 - prev.2,

@@ -67,7 +67,12 @@ pub struct TemplateParams {
     pub registered_delivery: u8,
 }
 
-fn class_text(name: &str) -> Option<(&'static str, Coding, Method)> {
+/// The text a message class sends (what a peer must decode), or `None` for an unknown class.
+pub fn class_text(name: &str) -> Option<&'static str> {
+    class_encoding(name).map(|(t, _, _)| t)
+}
+
+fn class_encoding(name: &str) -> Option<(&'static str, Coding, Method)> {
     Some(match name {
         "gsm7" => (GSM7_TEXT, Coding::Gsm7, Method::Udh8),
         "ucs2" => (UCS2_TEXT, Coding::Ucs2, Method::Udh8),
@@ -87,7 +92,7 @@ fn invalid(msg: String) -> io::Error {
 impl MessageTemplate {
     /// Encodes the class `name`.
     pub fn build(name: &str, p: &TemplateParams) -> io::Result<Self> {
-        let (text, coding, method) = class_text(name).ok_or_else(|| {
+        let (text, coding, method) = class_encoding(name).ok_or_else(|| {
             let known: Vec<_> = CLASSES.iter().map(|(n, _)| *n).collect();
             invalid(format!(
                 "unknown message class {name:?} in --mix (known: {})",
