@@ -350,7 +350,9 @@ pub fn run_until(opts: EsmeOptions, stop: &AtomicBool) -> io::Result<Report> {
             shard_main(i, nshards, cfg.clone(), shared.clone(), tx.clone())
         })?
     };
-    let send_deadline = if o.count.is_some() && o.duration.is_none() {
+    // --count alone runs until the count is sent; receiver binds (nothing to send) run for
+    // --duration, default 10 s.
+    let send_deadline = if o.count.is_some() && o.duration.is_none() && cfg.senders > 0 {
         u64::MAX
     } else {
         t0 + o.duration.map_or(10_000_000_000, |d| d.0.as_nanos() as u64)
@@ -762,8 +764,9 @@ async fn writer(ctx: &ShardCtx, conn: &Conn, b: usize) -> io::Result<()> {
                 }
                 return Ok(());
             }
-            let sending = phase == SENDING && sent < quota;
-            if sending {
+            // A receiver bind stays in the sending phase (receiving) until the run moves on.
+            let sending = phase == SENDING && (sent < quota || !sends);
+            if sending && sends {
                 let due = if rate > 0.0 {
                     quota.min(((now - start) as f64 * rate / 1e9) as u64 + 1)
                 } else {
@@ -809,7 +812,7 @@ async fn writer(ctx: &ShardCtx, conn: &Conn, b: usize) -> io::Result<()> {
                     // high rates that batches sends; the intended time stays exact.
                     wait = Duration::from_nanos(next.saturating_sub(now).max(50_000));
                 }
-            } else if !drained {
+            } else if !sending && !drained {
                 let d = *drain_deadline.get_or_insert(now + grace);
                 if st.in_flight == 0 || now >= d {
                     drained = true;

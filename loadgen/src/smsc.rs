@@ -50,12 +50,13 @@ pub struct SmscOptions {
     /// Address to accept binds on, HOST:PORT (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:2776")]
     pub listen: String,
-    /// Accept only this system_id (with --password); omit to accept any.
+    /// Accept only these system_ids (repeatable, each with a --password in the same order);
+    /// omit to accept any.
     #[arg(long)]
-    pub system_id: Option<String>,
-    /// Password for --system-id.
+    pub system_id: Vec<String>,
+    /// Password of the --system-id in the same position.
     #[arg(long)]
-    pub password: Option<String>,
+    pub password: Vec<String>,
     /// Response latency: `0`, `2ms`, `uniform:1ms-5ms`, `exp:2ms`.
     #[arg(long, default_value = "0")]
     pub latency: Dist,
@@ -148,6 +149,12 @@ pub struct SmscStats {
     pub unbinds: u64,
     /// Connections accepted.
     pub connections: u64,
+    /// enquire_link received (and answered).
+    pub enquire_link: u64,
+    /// enquire_link_resp received (answers to the simulator's own enquire_link).
+    pub enquire_link_resp: u64,
+    /// Unknown commands answered with generic_nack.
+    pub generic_nack_sent: u64,
 }
 
 #[derive(Debug, Default)]
@@ -165,6 +172,9 @@ struct SharedStats {
     binds_refused: AtomicU64,
     unbinds: AtomicU64,
     connections: AtomicU64,
+    enquire_link: AtomicU64,
+    enquire_link_resp: AtomicU64,
+    generic_nack_sent: AtomicU64,
     by_status: Mutex<HashMap<u32, u64>>,
 }
 
@@ -184,6 +194,9 @@ struct Local {
     binds_refused: u64,
     unbinds: u64,
     connections: u64,
+    enquire_link: u64,
+    enquire_link_resp: u64,
+    generic_nack_sent: u64,
     ok: u64,
     by_status: HashMap<u32, u64>,
 }
@@ -219,7 +232,10 @@ impl Local {
             deliver_sm_resp,
             binds_refused,
             unbinds,
-            connections
+            connections,
+            enquire_link,
+            enquire_link_resp,
+            generic_nack_sent
         );
         if self.ok > 0 || !self.by_status.is_empty() {
             let mut m = to.by_status.lock().unwrap_or_else(|e| e.into_inner());
@@ -252,6 +268,9 @@ impl SharedStats {
             binds_refused: g(&self.binds_refused),
             unbinds: g(&self.unbinds),
             connections: g(&self.connections),
+            enquire_link: g(&self.enquire_link),
+            enquire_link_resp: g(&self.enquire_link_resp),
+            generic_nack_sent: g(&self.generic_nack_sent),
         }
     }
 }
@@ -299,8 +318,10 @@ impl Smsc {
         if opts.error_status.is_empty() {
             return Err(bad("--error-status needs at least one status".into()));
         }
-        if opts.system_id.is_some() != opts.password.is_some() {
-            return Err(bad("--system-id and --password go together".into()));
+        if opts.system_id.len() != opts.password.len() {
+            return Err(bad(
+                "give one --password for each --system-id, in the same order".into(),
+            ));
         }
         let addr = opts
             .listen
@@ -1006,8 +1027,14 @@ fn handle(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
     match cmd {
         0x0000_0004 | 0x0000_0021 | 0x0000_0103 => submit(shard, conn, st, frame, now),
         0x0000_0001 | 0x0000_0002 | 0x0000_0009 => bind(shard, st, frame),
-        0x0000_0015 => smpp::header::put_header_only(&mut st.out, 0x8000_0015, 0, seq),
-        0x8000_0015 => st.enquire_out = false,
+        0x0000_0015 => {
+            smpp::header::put_header_only(&mut st.out, 0x8000_0015, 0, seq);
+            shard.local.borrow_mut().enquire_link += 1;
+        }
+        0x8000_0015 => {
+            st.enquire_out = false;
+            shard.local.borrow_mut().enquire_link_resp += 1;
+        }
         0x8000_0005 => shard.local.borrow_mut().deliver_sm_resp += 1,
         0x0000_0006 => {
             smpp::header::put_header_only(&mut st.out, 0x8000_0006, 0, seq);
@@ -1022,6 +1049,9 @@ fn handle(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
             let known = !matches!(smpp::CommandId::from_u32(id), smpp::CommandId::Unknown(_))
                 && smpp::CommandId::from_u32(id).response().is_some();
             let resp = if known { id | 0x8000_0000 } else { 0x8000_0000 };
+            if !known {
+                shard.local.borrow_mut().generic_nack_sent += 1;
+            }
             smpp::header::put_header_only(
                 &mut st.out,
                 resp,
@@ -1050,11 +1080,13 @@ fn bind(shard: &ShardState, st: &mut ConnSt, frame: &[u8]) {
                     }
                     _ => unreachable!("command_id was a bind"),
                 };
-                match (&o.system_id, &o.password) {
-                    (Some(id), _) if id.as_bytes() != &b.system_id[..] => {
-                        CommandStatus::ESME_RINVSYSID.0
-                    }
-                    (_, Some(pw)) if pw.as_bytes() != &b.password[..] => {
+                let known = o
+                    .system_id
+                    .iter()
+                    .position(|id| id.as_bytes() == &b.system_id[..]);
+                match known {
+                    None if !o.system_id.is_empty() => CommandStatus::ESME_RINVSYSID.0,
+                    Some(i) if o.password[i].as_bytes() != &b.password[..] => {
                         CommandStatus::ESME_RINVPASWD.0
                     }
                     _ => {

@@ -175,3 +175,60 @@ fn receives_receipts_in_mixed_states_and_mo_traffic() {
     // At 500/s for 2 s, about 1000 submit_sm (paced, not bursted).
     assert!((900..=1100).contains(&r.submitted), "{}", r.submitted);
 }
+
+#[test]
+fn keeps_idle_receiver_binds_alive_both_ways() {
+    use smsedge_loadgen::esme::BindKind;
+    let (r, st) = run(
+        SmscOptions {
+            enquire_link: Secs(Duration::from_millis(300)),
+            mo_rate: 20.0,
+            ..Default::default()
+        },
+        EsmeOptions {
+            bind: BindKind::Receiver,
+            binds: 2,
+            duration: Some(Secs(Duration::from_millis(1500))),
+            enquire_link: Secs(Duration::from_millis(300)),
+            ..Default::default()
+        },
+    );
+    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert_eq!(r.submitted, 0);
+    assert_eq!(r.binds_ok, 2);
+    // MO traffic for the whole run, answered with deliver_sm_resp.
+    assert!(r.mo_received >= 10, "{}", r.mo_received);
+    assert_eq!(st.deliver_sm_resp, r.mo_received);
+    assert_eq!(st.unbinds, 2);
+}
+
+#[test]
+fn sends_and_answers_enquire_link_when_idle() {
+    use smsedge_loadgen::esme::BindKind;
+    // The generator asks when it has heard nothing for 300 ms (the simulator would wait 30 s).
+    let (r, st) = run(
+        SmscOptions::default(),
+        EsmeOptions {
+            bind: BindKind::Receiver,
+            duration: Some(Secs(Duration::from_millis(1500))),
+            enquire_link: Secs(Duration::from_millis(300)),
+            ..Default::default()
+        },
+    );
+    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(st.enquire_link >= 2, "{st:?}");
+    // The simulator asks when it has heard nothing; the generator answers.
+    let (r, st) = run(
+        SmscOptions {
+            enquire_link: Secs(Duration::from_millis(300)),
+            ..Default::default()
+        },
+        EsmeOptions {
+            bind: BindKind::Receiver,
+            duration: Some(Secs(Duration::from_millis(1500))),
+            ..Default::default()
+        },
+    );
+    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(st.enquire_link_resp >= 2, "{st:?}");
+}

@@ -181,8 +181,8 @@ fn esme_counts_match_what_node_smpp_saw() {
 fn smsc_simulator_serves_python_smpplib() {
     let sim = Smsc::start(SmscOptions {
         listen: "127.0.0.1:0".into(),
-        system_id: Some("esme1".into()),
-        password: Some("secret".into()),
+        system_id: vec!["other".into(), "esme1".into()],
+        password: vec!["pw".into(), "secret".into()],
         dlr_delay: "uniform:1ms-30ms".parse::<Dist>().unwrap(),
         quiet: true,
         ..Default::default()
