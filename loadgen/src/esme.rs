@@ -188,7 +188,8 @@ struct RunConfig {
 struct ShardStats {
     r: Report,
     resp_err: HashMap<u32, u64>,
-    dlr_states: HashMap<&'static str, u64>,
+    /// Receipts by message_state (index 0: no state given or readable).
+    dlr_states: [u64; 10],
     bind_err: HashMap<String, u64>,
     interval: Histogram<u64>,
     first_send: u64,
@@ -201,7 +202,7 @@ impl ShardStats {
         ShardStats {
             r: Report::default(),
             resp_err: HashMap::new(),
-            dlr_states: HashMap::new(),
+            dlr_states: [0; 10],
             bind_err: HashMap::new(),
             interval: new_histogram(),
             first_send: u64::MAX,
@@ -477,8 +478,9 @@ fn merge(r: &mut Report, s: ShardStats, first: &mut u64, last: &mut u64) {
     for (k, v) in s.resp_err {
         *r.resp_error.entry(status_key(k)).or_default() += v;
     }
-    for (k, v) in s.dlr_states {
-        *r.dlr_states.entry(k.to_string()).or_default() += v;
+    for (i, v) in s.dlr_states.into_iter().enumerate().filter(|(_, v)| *v > 0) {
+        let name = MessageState::from_u8(i as u8).map_or("UNKNOWN", MessageState::stat);
+        *r.dlr_states.entry(name.to_string()).or_default() += v;
     }
     for (k, v) in s.bind_err {
         *r.bind_errors.entry(k).or_default() += v;
@@ -952,9 +954,7 @@ fn handle(ctx: &ShardCtx, st: &mut ConnState, s: &mut ShardStats, frame: &[u8], 
                             .and_then(|b| b.first().copied())
                             .and_then(MessageState::from_u8)
                             .or_else(|| ReceiptText::parse(v.payload()).and_then(|r| r.state()));
-                        *s.dlr_states
-                            .entry(state.map_or("UNKNOWN", MessageState::stat))
-                            .or_default() += 1;
+                        s.dlr_states[state.map_or(0, |st| usize::from(st.to_u8()))] += 1;
                         match receipt_message_id(&v) {
                             Some(id) => match ctx.shared.dlr.received(id, now) {
                                 Matched::Pair { sent, received } => s.record_pair(sent, received),

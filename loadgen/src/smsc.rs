@@ -460,7 +460,8 @@ enum Event {
         from: Addr,
         to: Addr,
         state: MessageState,
-        submitted: u64,
+        /// `YYMMDDhhmm` of the submission.
+        submitted: [u8; 10],
     },
 }
 
@@ -507,6 +508,9 @@ struct ShardState {
     refilled: Cell<u64>,
     dlr_cursor: Cell<usize>,
     err_cursor: Cell<usize>,
+    /// The receipt date of now, refreshed by the driver (dates have minute resolution, so
+    /// nothing per message reads the wall clock).
+    date: Cell<[u8; 10]>,
 }
 
 impl ShardState {
@@ -635,6 +639,7 @@ async fn shard_main(
         refilled: Cell::new(now),
         dlr_cursor: Cell::new(idx * 17),
         err_cursor: Cell::new(0),
+        date: Cell::new(date_now()),
     });
     let accept_stop = Rc::new(Notify::default());
     let driver = glommio::spawn_local(driver(shard.clone(), stop, accept_stop.clone()));
@@ -668,6 +673,7 @@ async fn driver(shard: Rc<ShardState>, stop: Arc<AtomicBool>, accept_stop: Rc<No
     let enquire = o.enquire_link.0.as_nanos() as u64;
     let mut due = Vec::new();
     let mut next_flush = 0u64;
+    let mut next_date = 0u64;
     let mut mo_tokens = 0.0f64;
     let mut mo_last = rt::now_ns();
     let mut mo_rr = 0usize;
@@ -676,6 +682,10 @@ async fn driver(shard: Rc<ShardState>, stop: Arc<AtomicBool>, accept_stop: Rc<No
         let now = rt::now_ns();
         if stop.load(Ordering::Relaxed) {
             break;
+        }
+        if now >= next_date {
+            next_date = now + 50_000_000;
+            shard.date.set(date_now());
         }
         shard.wheel.borrow_mut().poll(now, &mut due);
         let mut dirty: Vec<Rc<Conn>> = Vec::new();
@@ -798,7 +808,8 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
                 });
             match target {
                 Some(c) => {
-                    put_receipt(&mut c.st.borrow_mut(), id, &from, &to, state, submitted);
+                    let done = shard.date.get();
+                    put_receipt(&mut c.st.borrow_mut(), id, &from, &to, state, &submitted, &done);
                     shard.local.borrow_mut().receipts_sent += 1;
                     mark(&c, dirty);
                 }
@@ -851,10 +862,13 @@ fn receipt_date(unix: u64, out: &mut Vec<u8>) {
     }
 }
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
+fn date_now() -> [u8; 10] {
+    let unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_secs());
+    let mut v = Vec::with_capacity(10);
+    receipt_date(unix, &mut v);
+    v.try_into().expect("a receipt date has 10 digits")
 }
 
 /// Appends a receipt deliver_sm: Appendix B text plus receipted_message_id and message_state
@@ -865,7 +879,8 @@ fn put_receipt(
     from: &Addr,
     to: &Addr,
     state: MessageState,
-    submitted: u64,
+    submitted: &[u8; 10],
+    done: &[u8; 10],
 ) {
     let seq = st.seq();
     let out = &mut st.out;
@@ -895,9 +910,9 @@ fn put_receipt(
     } else {
         b" sub:001 dlvrd:000 submit date:"
     });
-    receipt_date(submitted, out);
+    out.extend_from_slice(submitted);
     out.extend_from_slice(b" done date:");
-    receipt_date(unix_now(), out);
+    out.extend_from_slice(done);
     out.extend_from_slice(b" stat:");
     out.extend_from_slice(state.stat().as_bytes());
     out.extend_from_slice(if delivered {
@@ -1218,7 +1233,7 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
             },
         );
     }
-    let submitted = unix_now();
+    let submitted = shard.date.get();
     for (from, to, rd) in dests.iter().flatten().chain(multi.iter()) {
         if rd & 0x03 == 0 {
             continue;
@@ -1248,7 +1263,7 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
             let mut dirty = Vec::new();
             // Same connection, after the response already queued: deliver inline.
             if st.bound.can_receive() && !st.closed {
-                put_receipt(st, id, from, to, state, submitted);
+                put_receipt(st, id, from, to, state, &submitted, &submitted);
                 shard.local.borrow_mut().receipts_sent += 1;
             } else {
                 drop(wheel);
@@ -1306,7 +1321,8 @@ mod tests {
             &from,
             &to,
             MessageState::Undeliverable,
-            1_704_110_400,
+            b"2401011200",
+            b"2401011201",
         );
         let pdu = Pdu::decode_slice(&st.out).unwrap();
         assert_eq!(pdu.sequence_number, 9);
@@ -1321,6 +1337,7 @@ mod tests {
         let r = smpp::ReceiptText::parse(v.short_message()).unwrap();
         assert_eq!(r.state(), Some(MessageState::Undeliverable));
         assert_eq!(r.submit_date, Some(&b"2401011200"[..]));
+        assert_eq!(r.done_date, Some(&b"2401011201"[..]));
         assert_eq!(
             pdu.tlv(smpp::tag::MESSAGE_STATE).unwrap().as_u8(),
             Some(5)
