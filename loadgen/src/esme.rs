@@ -551,7 +551,9 @@ async fn shard_main(
     }
     done.set(true);
     ticker.await;
-    let ctx = Rc::try_unwrap(ctx).ok().expect("every task of the shard has ended");
+    let ctx = Rc::try_unwrap(ctx)
+        .ok()
+        .expect("every task of the shard has ended");
     ctx.stats.into_inner()
 }
 
@@ -752,20 +754,25 @@ async fn writer(ctx: &ShardCtx, conn: &Conn, b: usize) -> io::Result<()> {
         let phase = ctx.phase();
         let now = rt::now_ns();
         let mut wait = Duration::from_millis(100);
-        {
+        let closed = {
             let mut st = conn.st.borrow_mut();
             if st.closed {
-                // The peer closed or unbound; flush what the reader queued (unbind_resp).
-                if !st.out.is_empty() {
-                    std::mem::swap(&mut st.out, &mut wbuf);
-                    drop(st);
-                    let _ = conn.stream.write_all(&wbuf).await;
-                }
-                if !drained {
-                    ctx.shared.drained.fetch_add(1, Ordering::Relaxed);
-                }
-                return Ok(());
+                std::mem::swap(&mut st.out, &mut wbuf);
             }
+            st.closed
+        };
+        if closed {
+            // The peer closed or unbound; flush what the reader queued (unbind_resp).
+            if !wbuf.is_empty() {
+                let _ = conn.stream.write_all(&wbuf).await;
+            }
+            if !drained {
+                ctx.shared.drained.fetch_add(1, Ordering::Relaxed);
+            }
+            return Ok(());
+        }
+        {
+            let mut st = conn.st.borrow_mut();
             // A receiver bind stays in the sending phase (receiving) until the run moves on.
             let sending = phase == SENDING && (sent < quota || !sends);
             if sending && sends {

@@ -74,7 +74,11 @@ fn run_smsc(o: smsc::SmscOptions) -> ExitCode {
             if !quiet {
                 let resp: u64 = s.responses_by_status.values().sum();
                 let prev_resp: u64 = prev.responses_by_status.values().sum();
-                let ok = s.responses_by_status.get("0x00000000").copied().unwrap_or(0);
+                let ok = s
+                    .responses_by_status
+                    .get("0x00000000")
+                    .copied()
+                    .unwrap_or(0);
                 eprintln!(
                     "[{:>5.0}s] binds {}  submit {:>8}/s  resp {:>8}/s  errors {}  receipts {:>8}/s  mo {}/s  dropped {}",
                     t0.elapsed().as_secs_f64(),

@@ -35,7 +35,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, ParseError> {
     let (num, unit) = t.split_at(split);
     let v: f64 = match num.parse() {
         Ok(v) if f64::is_finite(v) && v >= 0.0 => v,
-        _ => return err(format!("{s:?}: expected a duration like 8, 8s, 250ms or 1.5s")),
+        _ => {
+            return err(format!(
+                "{s:?}: expected a duration like 8, 8s, 250ms or 1.5s"
+            ))
+        }
     };
     let secs = match unit.trim() {
         "" | "s" => v,
@@ -44,7 +48,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, ParseError> {
         "ns" => v / 1e9,
         "m" | "min" => v * 60.0,
         "h" => v * 3600.0,
-        u => return err(format!("{s:?}: unknown unit {u:?} (use ns, us, ms, s, m, h)")),
+        u => {
+            return err(format!(
+                "{s:?}: unknown unit {u:?} (use ns, us, ms, s, m, h)"
+            ))
+        }
     };
     if secs > 1e9 {
         return err(format!("{s:?}: duration too long"));
@@ -86,7 +94,10 @@ pub enum Dist {
 impl Dist {
     /// True when the delay is always zero.
     pub fn is_zero(&self) -> bool {
-        matches!(self, Dist::Zero | Dist::Const(0) | Dist::Uniform(0, 0) | Dist::Exp(0))
+        matches!(
+            self,
+            Dist::Zero | Dist::Const(0) | Dist::Uniform(0, 0) | Dist::Exp(0)
+        )
     }
 
     /// A sample in nanoseconds, using `rng` for randomness.
@@ -113,7 +124,9 @@ impl FromStr for Dist {
         let t = s.trim();
         if let Some(r) = t.strip_prefix("uniform:") {
             let Some((a, b)) = r.split_once('-') else {
-                return err(format!("{s:?}: expected uniform:LOW-HIGH, e.g. uniform:1ms-5ms"));
+                return err(format!(
+                    "{s:?}: expected uniform:LOW-HIGH, e.g. uniform:1ms-5ms"
+                ));
             };
             let (lo, hi) = (ns(parse_duration(a)?), ns(parse_duration(b)?));
             if lo > hi {
@@ -212,7 +225,9 @@ impl FromStr for Prob {
         };
         match v {
             Ok(v) if (0.0..=1.0).contains(&v) => Ok(Prob(v)),
-            _ => err(format!("{s:?}: expected a probability 0..1 or a percentage like 1%")),
+            _ => err(format!(
+                "{s:?}: expected a probability 0..1 or a percentage like 1%"
+            )),
         }
     }
 }
@@ -278,7 +293,11 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a seed (0 is replaced by a constant).
     pub fn new(seed: u64) -> Self {
-        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Rng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// The next 64 random bits.

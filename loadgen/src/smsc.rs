@@ -629,7 +629,7 @@ async fn shard_main(
         cfg,
         shared,
         local: RefCell::new(Local::default()),
-        rng: RefCell::new(Rng::new(0x5EED ^ (idx as u64 + 1) * 0x9E37_79B9)),
+        rng: RefCell::new(Rng::new(0x5EED ^ ((idx as u64 + 1) * 0x9E37_79B9))),
         wheel: RefCell::new(Wheel::new(now)),
         conns: RefCell::new(Vec::new()),
         gens: RefCell::new(Vec::new()),
@@ -792,9 +792,7 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
                 })
                 .or_else(|| {
                     // Another receiver bind of the same system_id on this executor.
-                    let sys = shard
-                        .conn(conn)
-                        .map(|c| c.st.borrow().system_id.clone())?;
+                    let sys = shard.conn(conn).map(|c| c.st.borrow().system_id.clone())?;
                     shard
                         .conns
                         .borrow()
@@ -809,7 +807,15 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
             match target {
                 Some(c) => {
                     let done = shard.date.get();
-                    put_receipt(&mut c.st.borrow_mut(), id, &from, &to, state, &submitted, &done);
+                    put_receipt(
+                        &mut c.st.borrow_mut(),
+                        id,
+                        &from,
+                        &to,
+                        state,
+                        &submitted,
+                        &done,
+                    );
                     shard.local.borrow_mut().receipts_sent += 1;
                     mark(&c, dirty);
                 }
@@ -888,7 +894,7 @@ fn put_receipt(
     out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0]);
     out.extend_from_slice(&seq.to_be_bytes());
     out.push(0); // service_type
-    // The receipt goes from the recipient back to the sender.
+                 // The receipt goes from the recipient back to the sender.
     out.extend_from_slice(&[to.ton, to.npi]);
     out.extend_from_slice(to.bytes());
     out.push(0);
@@ -1067,12 +1073,7 @@ fn handle(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
             if !known {
                 shard.local.borrow_mut().generic_nack_sent += 1;
             }
-            smpp::header::put_header_only(
-                &mut st.out,
-                resp,
-                CommandStatus::ESME_RINVCMDID.0,
-                seq,
-            );
+            smpp::header::put_header_only(&mut st.out, resp, CommandStatus::ESME_RINVCMDID.0, seq);
         }
         _ => {}
     }
@@ -1330,18 +1331,12 @@ mod tests {
         assert!(v.is_receipt());
         assert_eq!(v.source_addr(), b"447700900123");
         assert_eq!(v.destination_addr(), b"SMSEDGE");
-        assert_eq!(
-            smpp::receipt::receipt_message_id(&v),
-            Some(&b"abc"[..])
-        );
+        assert_eq!(smpp::receipt::receipt_message_id(&v), Some(&b"abc"[..]));
         let r = smpp::ReceiptText::parse(v.short_message()).unwrap();
         assert_eq!(r.state(), Some(MessageState::Undeliverable));
         assert_eq!(r.submit_date, Some(&b"2401011200"[..]));
         assert_eq!(r.done_date, Some(&b"2401011201"[..]));
-        assert_eq!(
-            pdu.tlv(smpp::tag::MESSAGE_STATE).unwrap().as_u8(),
-            Some(5)
-        );
+        assert_eq!(pdu.tlv(smpp::tag::MESSAGE_STATE).unwrap().as_u8(), Some(5));
     }
 
     #[test]

@@ -15,10 +15,19 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("gsm7", "one GSM 7-bit part (data_coding 0)"),
     ("ucs2", "one UCS-2 part (data_coding 8)"),
     ("latin1", "one Latin-1 part (data_coding 3)"),
-    ("long", "GSM 7-bit text of 3 parts with an 8-bit concatenation UDH"),
-    ("long-udh16", "GSM 7-bit text of 3 parts with a 16-bit concatenation UDH"),
+    (
+        "long",
+        "GSM 7-bit text of 3 parts with an 8-bit concatenation UDH",
+    ),
+    (
+        "long-udh16",
+        "GSM 7-bit text of 3 parts with a 16-bit concatenation UDH",
+    ),
     ("long-sar", "GSM 7-bit text of 3 parts tied by sar_* TLVs"),
-    ("long-ucs2", "UCS-2 text of 2 parts with an 8-bit concatenation UDH"),
+    (
+        "long-ucs2",
+        "UCS-2 text of 2 parts with an 8-bit concatenation UDH",
+    ),
 ];
 
 const GSM7_TEXT: &str = "smsedge load test: GSM 7-bit text with @ and {braces} and 100 EUR";
@@ -29,7 +38,8 @@ const LONG_GSM7: &str = "smsedge long message test. This text is longer than one
     its own with its own sequence number, response and receipt. The quick brown fox jumps over \
     the lazy dog, 0123456789, again and again until the text needs three parts: the quick brown \
     fox jumps over the lazy dog.";
-const LONG_UCS2: &str = "smsedge длинное сообщение: этот текст длиннее одного SMS в UCS-2, поэтому \
+const LONG_UCS2: &str =
+    "smsedge длинное сообщение: этот текст длиннее одного SMS в UCS-2, поэтому \
     он делится на две части с заголовком UDH.";
 
 /// Where the concatenation reference sits in a part's tail, and how wide it is.
@@ -327,7 +337,12 @@ mod tests {
 
     #[test]
     fn patches_udh_and_sar_references() {
-        for (name, n) in [("long", 3), ("long-udh16", 3), ("long-sar", 3), ("long-ucs2", 2)] {
+        for (name, n) in [
+            ("long", 3),
+            ("long-udh16", 3),
+            ("long-sar", 3),
+            ("long-ucs2", 2),
+        ] {
             let t = MessageTemplate::build(name, &params()).unwrap();
             assert_eq!(t.parts.len(), n, "{name}");
             for (i, p) in t.parts.iter().enumerate() {

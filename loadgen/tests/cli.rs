@@ -40,7 +40,10 @@ fn signal(child: &Child, sig: i32) {
 fn wait_with_deadline(mut child: Child, secs: u64) -> Output {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "process did not exit in {secs} s");
+        assert!(
+            Instant::now() < deadline,
+            "process did not exit in {secs} s"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
@@ -190,7 +193,10 @@ fn sigint_stops_sending_drains_and_reports() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let n = r["submitted"].as_u64().unwrap();
     assert!(n > 0 && n < 60 * 2000, "{n}");
-    assert_eq!(r["resp_ok"], n, "every request sent before the signal was answered");
+    assert_eq!(
+        r["resp_ok"], n,
+        "every request sent before the signal was answered"
+    );
     assert_eq!(r["unanswered"], 0);
     signal(&sim, libc::SIGTERM);
     assert!(wait_with_deadline(sim, 20).status.success());

@@ -40,7 +40,9 @@ impl Client {
                 let n = u32::from_be_bytes(self.buf[..4].try_into().unwrap()) as usize;
                 if self.buf.len() >= n {
                     let frame: Vec<u8> = self.buf.drain(..n).collect();
-                    return Some(Pdu::decode_slice(&frame).expect("the simulator sent a valid PDU"));
+                    return Some(
+                        Pdu::decode_slice(&frame).expect("the simulator sent a valid PDU"),
+                    );
                 }
             }
             let mut b = [0u8; 4096];

@@ -65,7 +65,10 @@ fn reports_every_dropped_request_and_receipt() {
     assert_eq!(r.dlr_missing, st.receipts_dropped);
     assert!(!r.exit_ok());
     let why = r.failures().join("; ");
-    assert!(why.contains("unanswered") && why.contains("receipts are missing"), "{why}");
+    assert!(
+        why.contains("unanswered") && why.contains("receipts are missing"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -108,10 +111,16 @@ fn counts_throttling_and_window_rejections() {
             ..Default::default()
         },
     );
-    assert!(r.resp_error.get("0x00000058").copied().unwrap_or(0) > 0, "{r:?}");
+    assert!(
+        r.resp_error.get("0x00000058").copied().unwrap_or(0) > 0,
+        "{r:?}"
+    );
     assert_eq!(r.resp_error.len(), 1);
     assert_eq!(
-        r.resp_error.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>(),
+        r.resp_error
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect::<Vec<_>>(),
         errors_of(&st)
     );
     assert_eq!(r.resp_ok + r.errors(), 3000);
@@ -131,9 +140,15 @@ fn counts_throttling_and_window_rejections() {
             ..Default::default()
         },
     );
-    assert!(r.resp_error.get("0x00000014").copied().unwrap_or(0) > 0, "{r:?}");
+    assert!(
+        r.resp_error.get("0x00000014").copied().unwrap_or(0) > 0,
+        "{r:?}"
+    );
     assert_eq!(
-        r.resp_error.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>(),
+        r.resp_error
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect::<Vec<_>>(),
         errors_of(&st)
     );
     assert_eq!(r.resp_ok + r.errors(), 300);
@@ -171,7 +186,12 @@ fn receives_receipts_in_mixed_states_and_mo_traffic() {
     assert!(n("UNDELIV") > 0 && n("EXPIRED") > 0, "{:?}", r.dlr_states);
     assert!(n("DELIVRD") * 100 / r.submitted >= 75, "{:?}", r.dlr_states);
     // MO messages are counted apart from receipts, and none were invented.
-    assert!(r.mo_received > 0 && r.mo_received <= st.mo_sent, "{} {}", r.mo_received, st.mo_sent);
+    assert!(
+        r.mo_received > 0 && r.mo_received <= st.mo_sent,
+        "{} {}",
+        r.mo_received,
+        st.mo_sent
+    );
     // At 500/s for 2 s, about 1000 submit_sm (paced, not bursted).
     assert!((900..=1100).contains(&r.submitted), "{}", r.submitted);
 }

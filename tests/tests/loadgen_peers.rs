@@ -111,7 +111,12 @@ fn esme_counts_match_what_node_smpp_saw() {
         .iter()
         .filter(|e| e["ev"] == "bind_transceiver")
         .count();
-    assert!(report.exit_ok(), "{:?}\n{}", report.failures(), report.to_json());
+    assert!(
+        report.exit_ok(),
+        "{:?}\n{}",
+        report.failures(),
+        report.to_json()
+    );
     assert_eq!(binds, 2);
     assert_eq!(report.binds_ok, 2);
     assert_eq!(report.submitted, 300);
@@ -137,15 +142,24 @@ fn esme_counts_match_what_node_smpp_saw() {
     let long_ucs2 = class_text("long-ucs2").unwrap();
     let gsm_singles = single(0);
     // Unpacked GSM texts without UDH: the short gsm7 text and the SAR parts of the long text.
-    assert!(gsm_singles.contains(class_text("gsm7").unwrap()), "{gsm_singles:?}");
+    assert!(
+        gsm_singles.contains(class_text("gsm7").unwrap()),
+        "{gsm_singles:?}"
+    );
     for t in &gsm_singles {
         assert!(
             t == class_text("gsm7").unwrap() || long_gsm.contains(t.as_str()),
             "unexpected text {t:?}"
         );
     }
-    assert_eq!(single(8), BTreeSet::from([class_text("ucs2").unwrap().to_string()]));
-    assert_eq!(single(3), BTreeSet::from([class_text("latin1").unwrap().to_string()]));
+    assert_eq!(
+        single(8),
+        BTreeSet::from([class_text("ucs2").unwrap().to_string()])
+    );
+    assert_eq!(
+        single(3),
+        BTreeSet::from([class_text("latin1").unwrap().to_string()])
+    );
     // UDH parts put back together by (destination, reference) give the long texts.
     let mut groups: BTreeMap<(String, String), BTreeMap<u8, String>> = BTreeMap::new();
     for e in submits.iter().filter(|e| e["esm_class"] == 64) {
