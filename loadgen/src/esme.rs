@@ -21,7 +21,7 @@
 //!   server shows up as latency instead of as a lower send rate (no coordinated omission).
 //!   At `--rate 0` the intended time is the time the batch was built.
 //! - A request's send time lives in a ring indexed by sequence number (a slot still in use is
-//!   skipped, never overwritten). A request not answered within `--resp-timeout` is counted as
+//!   skipped, never overwritten). A request not answered `--resp-timeout` after it left is counted as
 //!   unanswered and frees its window slot, so a server that drops requests cannot stall the run
 //!   silently; a response that comes after that is counted in `resp_unexpected`.
 //! - `submitted == resp_ok + sum(resp_error) + unanswered` always holds.
@@ -256,7 +256,11 @@ struct Slot {
     seq: u32,
     used: bool,
     dlr: bool,
+    /// Intended send time: the latency base.
     t: u64,
+    /// Actual send time: the response timeout runs from here (at a fixed rate a request
+    /// may leave long after its intended time).
+    sent: u64,
 }
 
 struct ConnState {
@@ -311,10 +315,10 @@ impl ConnState {
         self.alloc_seq()
     }
 
-    /// Frees every slot older than `limit`; returns how many.
+    /// Frees every slot sent before `limit`; returns how many.
     fn expire(&mut self, limit: u64) -> u64 {
         let mut n = 0;
-        for s in self.ring.iter_mut().filter(|s| s.used && s.t < limit) {
+        for s in self.ring.iter_mut().filter(|s| s.used && s.sent < limit) {
             s.used = false;
             n += 1;
         }
@@ -797,6 +801,7 @@ async fn writer(ctx: &ShardCtx, conn: &Conn, b: usize) -> io::Result<()> {
                             used: true,
                             dlr: o.dlr,
                             t: intended,
+                            sent: now,
                         };
                         st.in_flight += 1;
                         let t = &mix.templates[mix.schedule[cursor]];
@@ -1030,7 +1035,8 @@ mod tests {
             seq: s1,
             used: true,
             dlr: false,
-            t: 5,
+            t: 1,
+            sent: 5,
         };
         st.in_flight = 1;
         // Walk all the way round: the busy slot is skipped, never reused.

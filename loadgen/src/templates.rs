@@ -377,6 +377,19 @@ mod tests {
         let n = d.write(3, &mut b);
         assert_eq!(&b[..n], b"330000000001");
         assert!(Destinations::new(&["44x".into()], None).is_err());
+        let f = std::env::temp_dir().join(format!("lg-dests-{}", std::process::id()));
+        std::fs::write(&f, "# numbers\n447700900111\n\n 33612345678 \n").unwrap();
+        let d = Destinations::new(&[], Some(&f)).unwrap();
+        let got: Vec<Vec<u8>> = (0..3)
+            .map(|i| {
+                let n = d.write(i, &mut b);
+                b[..n].to_vec()
+            })
+            .collect();
+        assert_eq!(got, [&b"447700900111"[..], b"33612345678", b"447700900111"]);
+        std::fs::write(&f, "\n").unwrap();
+        assert!(Destinations::new(&[], Some(&f)).is_err());
+        std::fs::remove_file(&f).unwrap();
         assert!(MessageTemplate::build("klingon", &params()).is_err());
     }
 }

@@ -16,6 +16,7 @@ pub(crate) struct Wheel<T> {
     overflow: Vec<(u64, T)>,
     next_overflow_check: u64,
     len: usize,
+    scratch: Vec<(u64, T)>,
 }
 
 impl<T> Wheel<T> {
@@ -27,6 +28,7 @@ impl<T> Wheel<T> {
             overflow: Vec::new(),
             next_overflow_check: now / SLOT_NS,
             len: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -52,8 +54,9 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// Moves every entry due at or before `now` into `out`, in no particular order within a
-    /// millisecond.
+    /// Moves every entry due at or before `now` into `out`. Entries of the same millisecond
+    /// come out in the order they were pushed (a response pushed before its receipt leaves
+    /// first).
     pub(crate) fn poll(&mut self, now: u64, out: &mut Vec<T>) {
         if self.len == 0 {
             self.cursor = self.cursor.max(now / SLOT_NS);
@@ -77,15 +80,17 @@ impl<T> Wheel<T> {
             }
         }
         self.cursor = now_tick;
-        // The current tick: only what is due.
+        // The current tick: only what is due, keeping the order of the rest.
         let slot = &mut self.slots[(now_tick % SLOTS) as usize];
-        let mut i = 0;
-        while i < slot.len() {
-            if slot[i].0 <= now {
-                out.push(slot.swap_remove(i).1);
-                self.len -= 1;
-            } else {
-                i += 1;
+        if slot.iter().any(|(d, _)| *d <= now) {
+            std::mem::swap(slot, &mut self.scratch);
+            for (d, t) in self.scratch.drain(..) {
+                if d <= now {
+                    out.push(t);
+                    self.len -= 1;
+                } else {
+                    slot.push((d, t));
+                }
             }
         }
         if !self.overflow.is_empty() && now_tick >= self.next_overflow_check {
@@ -136,6 +141,19 @@ mod tests {
         w.poll(t0 + 6 * MS, &mut out);
         assert_eq!(out, ['a']);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn keeps_push_order_within_a_millisecond() {
+        let mut w = Wheel::new(0);
+        for (i, d) in [5, 9, 5, 9, 5].into_iter().enumerate() {
+            w.push(d * 100_000, i);
+        }
+        let mut out = Vec::new();
+        w.poll(500_000, &mut out);
+        assert_eq!(out, [0, 2, 4]);
+        w.poll(900_000, &mut out);
+        assert_eq!(out, [0, 2, 4, 1, 3]);
     }
 
     #[test]

@@ -167,12 +167,11 @@ fn exit_status_fails_on_loss_and_errors() {
 #[test]
 fn sigint_stops_sending_drains_and_reports() {
     let (sim, addr) = smsc(&["--latency", "uniform:1ms-3ms"]);
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args([
             "esme",
             "--target",
             &addr,
-            "--quiet",
             "--duration",
             "60s",
             "--rate",
@@ -182,8 +181,22 @@ fn sigint_stops_sending_drains_and_reports() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Wait for a progress line that shows traffic, then interrupt.
+    let mut progress = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            progress.read_line(&mut line).unwrap() > 0,
+            "esme ended early"
+        );
+        assert!(line.contains("submit"), "unexpected stderr line: {line}");
+        if !line.contains("submit        0/s") {
+            break;
+        }
+    }
     signal(&child, libc::SIGINT);
+    std::thread::spawn(move || std::io::copy(&mut progress, &mut std::io::sink()));
     let out = wait_with_deadline(child, 20);
     assert!(
         out.status.success(),
