@@ -265,3 +265,37 @@ fn smsc_simulator_serves_python_smpplib() {
     assert_eq!(st.deliver_sm_resp, 7);
     assert_eq!(st.unbinds, 1);
 }
+
+#[test]
+fn smsc_simulator_serves_node_smpp_as_an_smpp_5_esme() {
+    let sim = Smsc::start(SmscOptions {
+        listen: "127.0.0.1:0".into(),
+        system_id: vec!["esme1".into()],
+        password: vec!["secret".into()],
+        dlr_delay: "2ms".parse::<Dist>().unwrap(),
+        quiet: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let addr = sim.local_addr();
+    let out = Command::new("node")
+        .arg(shared().join("peers/smpp_node_client.js"))
+        .arg(addr.ip().to_string())
+        .arg(addr.port().to_string())
+        .env("NODE_PATH", node_path())
+        .output()
+        .expect("cannot run node");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "node client failed: {text}");
+    let v: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!((v["resps"].as_u64(), v["dlrs"].as_u64()), (Some(2), Some(2)));
+    std::thread::sleep(Duration::from_millis(200));
+    let st = sim.stop();
+    assert_eq!(st.binds, 1);
+    assert_eq!(st.submit_sm, 2);
+    assert_eq!(st.receipts_sent, 2);
+    assert_eq!(st.deliver_sm_resp, 2);
+    assert_eq!(st.responses_by_status.get("0x00000000"), Some(&2));
+    assert_eq!(st.unbinds, 1);
+}
