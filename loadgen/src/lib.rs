@@ -43,6 +43,20 @@
 //! ```
 //!
 //! The option structs are the CLI's (`clap` derive), and their `Default` is the CLI default.
+//! The API in one place:
+//!
+//! - [`esme::run`]`(EsmeOptions) -> io::Result<Report>`: blocking; prints one progress line per
+//!   second on stderr unless `quiet`; writes `report` / `plot` files when set.
+//!   [`esme::run_until`] also stops (gracefully) when an `AtomicBool` turns true.
+//! - [`Report`]: `Serialize` to the JSON of INTERFACES.md ([`Report::to_json`],
+//!   [`Report::to_json_pretty`]), [`Report::exit_ok`], [`Report::failures`], and the two
+//!   latency histograms for [`Report::write_plot`].
+//! - [`smsc::Smsc::start`]`(SmscOptions) -> io::Result<SmscHandle>`: returns once every
+//!   executor accepts; [`smsc::SmscHandle::local_addr`], [`smsc::SmscHandle::stats`] (counters,
+//!   published every 100 ms), [`smsc::SmscHandle::stop`] (also on drop). The `--stats` file is
+//!   written by the CLI from the stats that `stop` returns.
+//! - [`rt::install_signal_handlers`]: SIGINT/SIGTERM then make `esme::run` stop sending, drain
+//!   and report (a second signal kills). The CLI installs them; a library user may.
 //!
 //! # What it refuses to do
 //!

@@ -218,7 +218,10 @@ fn keeps_idle_receiver_binds_alive_both_ways() {
     assert_eq!(r.binds_ok, 2);
     // MO traffic for the whole run, answered with deliver_sm_resp.
     assert!(r.mo_received >= 10, "{}", r.mo_received);
-    assert_eq!(st.deliver_sm_resp, r.mo_received);
+    // Every MO received was answered; an answer to an MO that crossed our unbind may find the
+    // connection already closed (at most one per bind).
+    assert!(st.deliver_sm_resp <= r.mo_received, "{st:?}");
+    assert!(r.mo_received - st.deliver_sm_resp <= 2, "{st:?}");
     assert_eq!(st.unbinds, 2);
 }
 

@@ -289,7 +289,10 @@ fn smsc_simulator_serves_node_smpp_as_an_smpp_5_esme() {
     assert!(out.status.success(), "node client failed: {text}");
     let v: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!((v["resps"].as_u64(), v["dlrs"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (v["resps"].as_u64(), v["dlrs"].as_u64()),
+        (Some(2), Some(2))
+    );
     std::thread::sleep(Duration::from_millis(200));
     let st = sim.stop();
     assert_eq!(st.binds, 1);
