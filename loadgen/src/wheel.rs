@@ -3,7 +3,9 @@
 //!
 //! Insert is a push onto the slot's vector; `poll(now)` hands back every entry that is due.
 //! Entries further out than the wheel's span wait in an overflow list that is re-examined every
-//! half turn.
+//! half turn. A drained slot gives its vector back to a small pool that the next slot to fill
+//! takes from, so memory follows what is waiting, not 4096 slots times the busiest millisecond
+//! (which made the kernel zero fresh pages for every slot of the first turn).
 
 const SLOT_NS: u64 = 1_000_000;
 const SLOTS: u64 = 4096;
@@ -17,7 +19,10 @@ pub(crate) struct Wheel<T> {
     next_overflow_check: u64,
     len: usize,
     scratch: Vec<(u64, T)>,
+    spare: Vec<Vec<(u64, T)>>,
 }
+
+const SPARE_MAX: usize = 64;
 
 impl<T> Wheel<T> {
     /// An empty wheel whose time starts at `now` (ns).
@@ -29,6 +34,7 @@ impl<T> Wheel<T> {
             next_overflow_check: now / SLOT_NS,
             len: 0,
             scratch: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -50,7 +56,13 @@ impl<T> Wheel<T> {
         if tick - self.cursor >= SLOTS {
             self.overflow.push((due, item));
         } else {
-            self.slots[(tick % SLOTS) as usize].push((due, item));
+            let slot = &mut self.slots[(tick % SLOTS) as usize];
+            if slot.capacity() == 0 {
+                if let Some(v) = self.spare.pop() {
+                    *slot = v;
+                }
+            }
+            slot.push((due, item));
         }
     }
 
@@ -68,15 +80,12 @@ impl<T> Wheel<T> {
         let skipped = from > self.cursor;
         if skipped {
             // Time jumped more than a whole turn: every slot holds due entries.
-            for slot in &mut self.slots {
-                self.len -= slot.len();
-                out.extend(slot.drain(..).map(|(_, t)| t));
+            for i in 0..SLOTS {
+                self.drain_slot(i as usize, out);
             }
         } else {
             for tick in self.cursor..now_tick {
-                let slot = &mut self.slots[(tick % SLOTS) as usize];
-                self.len -= slot.len();
-                out.extend(slot.drain(..).map(|(_, t)| t));
+                self.drain_slot((tick % SLOTS) as usize, out);
             }
         }
         self.cursor = now_tick;
@@ -108,6 +117,20 @@ impl<T> Wheel<T> {
                     i += 1;
                 }
             }
+        }
+    }
+}
+
+impl<T> Wheel<T> {
+    fn drain_slot(&mut self, i: usize, out: &mut Vec<T>) {
+        let slot = &mut self.slots[i];
+        if slot.capacity() == 0 {
+            return;
+        }
+        self.len -= slot.len();
+        out.extend(slot.drain(..).map(|(_, t)| t));
+        if self.spare.len() < SPARE_MAX {
+            self.spare.push(std::mem::take(slot));
         }
     }
 }
