@@ -2,7 +2,8 @@
 //! run, because a receipt may come back on any receiver bind (the proxy picks one).
 //!
 //! The table holds only what is outstanding: an entry is inserted when an accepted
-//! submit_sm_resp names its id and removed when the receipt arrives. A receipt that arrives
+//! submit_sm_resp names its id and removed when the receipt arrives; senders pause while
+//! `--dlr-window` receipts are outstanding, so it stays bounded. A receipt that arrives
 //! before its response (possible through a proxy, where they travel on different binds) is kept
 //! until the response comes. The table is split into locked shards by a hash of the id, so two
 //! executor threads rarely touch the same lock; ids up to 32 octets are stored inline and each

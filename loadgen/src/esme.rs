@@ -131,6 +131,10 @@ pub struct EsmeOptions {
     /// After the last response, how long missing receipts are waited for.
     #[arg(long, default_value = "10s")]
     pub dlr_grace: Secs,
+    /// With --dlr, accepted messages waiting for their receipt at most (over all binds): the
+    /// correlation table is bounded, and sending pauses while it is full.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub dlr_window: u64,
     /// A request unanswered this long is counted as unanswered and frees its window slot.
     #[arg(long, default_value = "10s")]
     pub resp_timeout: Secs,
@@ -785,7 +789,17 @@ async fn writer(ctx: &ShardCtx, conn: &Conn, b: usize) -> io::Result<()> {
                 } else {
                     quota
                 };
-                let free = (window - st.in_flight.min(window)) as u64;
+                let mut free = (window - st.in_flight.min(window)) as u64;
+                if o.dlr {
+                    // Receipts still to come count against --dlr-window, so the table that
+                    // matches them stays bounded.
+                    let pending = ctx.shared.dlr.waiting() + st.in_flight as u64;
+                    let room = o.dlr_window.saturating_sub(pending);
+                    if room < free {
+                        free = room;
+                        wait = Duration::from_millis(1);
+                    }
+                }
                 let n = (due - sent).min(free).min(BATCH_MAX);
                 if n > 0 {
                     let st = &mut *st;

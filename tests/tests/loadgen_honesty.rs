@@ -283,3 +283,24 @@ fn measures_latency_from_the_intended_send_time() {
     assert!(r.hist_submit_resp.min() >= 5_000, "{l:?}");
     assert!(r.hist_submit_resp.min() < 500_000, "{l:?}");
 }
+
+#[test]
+fn bounds_the_receipts_it_waits_for() {
+    // At most 50 receipts outstanding, each 20 ms away: 500 messages need at least 10 rounds.
+    let (r, st) = run(
+        SmscOptions {
+            dlr_delay: "20ms".parse::<Dist>().unwrap(),
+            ..Default::default()
+        },
+        EsmeOptions {
+            count: Some(500),
+            window: 100,
+            dlr: true,
+            dlr_window: 50,
+            ..Default::default()
+        },
+    );
+    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert_eq!((r.dlr_received, st.receipts_sent), (500, 500));
+    assert!(r.duration_s >= 0.18, "{}", r.duration_s);
+}
