@@ -237,7 +237,8 @@ pub fn plot_svg(series: &[(&str, &Histogram<u64>)]) -> String {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let y_top = nice_ceiling(max_y);
+    // Headroom above the highest curve for the legend.
+    let y_top = nice_ceiling(max_y * 1.2);
     let px = |x: f64| L + (x / decades).min(1.0) * (W - L - R);
     let py = |y: f64| H - B - (y / y_top) * (H - T - B);
     let mut s = String::new();
