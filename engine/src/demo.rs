@@ -11,10 +11,18 @@ use std::time::{Duration, Instant};
 /// Runs the demo for `seconds` of load; the exit status is the load generator's verdict.
 pub fn run(seconds: u64) -> i32 {
     let config = Config::embedded_default();
-    let upstream = config.connectors.first().map(|c| c.address.clone()).unwrap_or_else(|| "127.0.0.1:2776".into());
+    let upstream = config
+        .connectors
+        .first()
+        .map(|c| c.address.clone())
+        .unwrap_or_else(|| "127.0.0.1:2776".into());
     let listen = config.server.listen[0];
     eprintln!("demo: SMSC simulator on {upstream}, smsedge on {listen}, load for {seconds}s with receipts");
-    let sim = match smsc::Smsc::start(smsc::SmscOptions { listen: upstream.clone(), quiet: true, ..Default::default() }) {
+    let sim = match smsc::Smsc::start(smsc::SmscOptions {
+        listen: upstream.clone(),
+        quiet: true,
+        ..Default::default()
+    }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("demo: cannot start the SMSC simulator on {upstream}: {e}");
@@ -35,7 +43,12 @@ pub fn run(seconds: u64) -> i32 {
     // Every shard opens its own upstream bind: wait for all of them before loading.
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        let up: u64 = engine.shared.stats.iter().map(|s| s.load().connectors.iter().map(|c| c.binds_up).sum::<u64>()).sum();
+        let up: u64 = engine
+            .shared
+            .stats
+            .iter()
+            .map(|s| s.load().connectors.iter().map(|c| c.binds_up).sum::<u64>())
+            .sum();
         if up >= engine.shared.shards as u64 {
             break;
         }
@@ -69,20 +82,32 @@ pub fn run(seconds: u64) -> i32 {
     };
     println!("{}", report.to_json());
     eprintln!();
-    eprintln!("demo: the SMSC simulator saw {} submit_sm and sent {} receipts", sim_stats.submit_sm, sim_stats.receipts_sent);
-    eprintln!("demo: smsedge counted {} forwarded", stats["connectors"]["smsc"]["forwarded"]);
+    eprintln!(
+        "demo: the SMSC simulator saw {} submit_sm and sent {} receipts",
+        sim_stats.submit_sm, sim_stats.receipts_sent
+    );
+    eprintln!(
+        "demo: smsedge counted {} forwarded",
+        stats["connectors"]["smsc"]["forwarded"]
+    );
     eprintln!();
     eprintln!("Where to look next:");
-    eprintln!("  smsedge run                         the proxy alone, on the same embedded default");
-    eprintln!("  smsedge ctl --socket {} stats    live counters (also: binds, status, routes show)", admin.display());
+    eprintln!(
+        "  smsedge run                         the proxy alone, on the same embedded default"
+    );
+    eprintln!(
+        "  smsedge ctl --socket {} stats    live counters (also: binds, status, routes show)",
+        admin.display()
+    );
     if let Some(m) = metrics {
         eprintln!("  curl http://{m}/metrics   Prometheus metrics while it runs");
     }
     eprintln!("  control/smsedge.example.toml        every config key with its default");
-    eprintln!("  smsedge-loadgen esme --help         the load generator on its own (and `smsc --help`)");
+    eprintln!(
+        "  smsedge-loadgen esme --help         the load generator on its own (and `smsc --help`)"
+    );
     if interrupted {
         return 130;
     }
     i32::from(!report.exit_ok())
 }
-

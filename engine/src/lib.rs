@@ -5,6 +5,7 @@
 //! kept in one place so the runtime can be replaced without touching protocol logic.
 
 pub mod conn;
+pub mod demo;
 pub mod engine;
 pub mod idmap;
 pub mod inflight;

@@ -131,8 +131,8 @@ fn main() {
         }
         Command::Ctl { socket, json, cmd } => smsedge_control::run_ctl(socket, json, cmd),
         Command::Demo { seconds } => {
-            eprintln!("demo: {seconds}s (not wired yet)");
-            1
+            init_logs("warn");
+            smsedge_engine::demo::run(seconds)
         }
         Command::Pdu {
             op: PduOp::Decode { proto, hex },

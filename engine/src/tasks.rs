@@ -152,6 +152,9 @@ async fn shard_main(spec: ShardSpec) {
         Some((s, r)) => (Some(s), Some(r)),
         None => (None, None),
     };
+    // The shard number is this shard's place in the mesh: glommio numbers peers in the order
+    // they join, and a message for peer k must go to index k.
+    let id = senders.as_ref().map_or(id, |s| s.peer_id());
     let ctx = Rc::new(Ctx {
         st: RefCell::new(ShardState::new(id, shared.clone(), rt)),
         senders,
