@@ -1388,9 +1388,18 @@ impl ShardState {
         {
             let mut out = c.conn.out();
             let at = out.len();
-            out.extend_from_slice(&job.pdu);
+            // SMPP v3.3 has no optional parameters: an ESME that bound with interface_version
+            // 0x33 or lower (v3.4 5.2.4) gets the PDU without them.
+            let end = if c.session.interface_version() < 0x34 {
+                SmView::parse(&job.pdu).map_or(job.pdu.len(), |v| v.tlvs_offset())
+            } else {
+                job.pdu.len()
+            };
+            out.extend_from_slice(&job.pdu[..end]);
             if out.len() >= at + 16 {
-                Header::new_unchecked(&mut out[at..at + 16]).set_sequence_number(seq);
+                let mut h = Header::new_unchecked(&mut out[at..at + 16]);
+                h.set_sequence_number(seq);
+                h.set_command_length(end as u32);
             }
         }
         c.conn.flush_soon();
