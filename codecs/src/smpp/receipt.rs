@@ -162,14 +162,26 @@ const KEYS: &[(&[u8], Key)] = &[
     (b"text:", Key::Text),
 ];
 
+/// The key starting at `s[i]` (a word start) and where its value begins.
 fn key_at(s: &[u8], i: usize) -> Option<(Key, usize)> {
-    if i > 0 && s[i - 1] != b' ' {
+    // Every key starts with one of these letters: one comparison rules out most words.
+    let first = s[i].to_ascii_lowercase();
+    if !matches!(first, b'i' | b's' | b'd' | b'e' | b't') {
         return None;
     }
     KEYS.iter().find_map(|(k, key)| {
         let end = i + k.len();
-        (end <= s.len() && s[i..end].eq_ignore_ascii_case(k)).then_some((*key, end))
+        (k[0] == first && end <= s.len() && s[i..end].eq_ignore_ascii_case(k))
+            .then_some((*key, end))
     })
+}
+
+/// The index after the next space at or after `i`, or the end.
+fn next_word(s: &[u8], i: usize) -> usize {
+    s[i..]
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(s.len(), |n| i + n + 1)
 }
 
 impl<'a> ReceiptText<'a> {
@@ -177,10 +189,11 @@ impl<'a> ReceiptText<'a> {
     /// proxy can correlate).
     pub fn parse(s: &'a [u8]) -> Option<Self> {
         let mut r = ReceiptText::default();
+        // Keys only start words: look at word starts, not every octet.
         let mut i = 0;
         while i < s.len() {
             let Some((key, start)) = key_at(s, i) else {
-                i += 1;
+                i = next_word(s, i);
                 continue;
             };
             if let Key::Text = key {
