@@ -253,6 +253,30 @@ impl Watch {
 
 struct WatchHandle(Arc<Watch>);
 
+/// Keeps the calling executor under the watchdog until dropped: registers the thread and
+/// starts its heartbeat task. Call it at the start of an executor's main future (the engine's
+/// shards do; [`spawn_shards`] does it for the load generator's own executors).
+pub struct ExecutorWatch(Rc<WatchHandle>);
+
+impl std::fmt::Debug for ExecutorWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExecutorWatch")
+    }
+}
+
+/// Puts the current glommio executor under the watchdog (see [`ExecutorWatch`]).
+pub fn watch_this_executor() -> ExecutorWatch {
+    let watch = Rc::new(Watch::register());
+    glommio::spawn_local(heartbeat(watch.clone())).detach();
+    ExecutorWatch(watch)
+}
+
+impl Drop for ExecutorWatch {
+    fn drop(&mut self) {
+        self.0.retire();
+    }
+}
+
 impl WatchHandle {
     fn retire(&self) {
         self.0.alive.store(false, Ordering::SeqCst);
