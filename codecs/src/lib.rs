@@ -13,6 +13,7 @@
 pub mod error;
 pub mod hex;
 pub mod json;
+pub mod m3ua;
 pub mod reader;
 pub mod text;
 
