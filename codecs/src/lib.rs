@@ -15,6 +15,7 @@ pub mod hex;
 pub mod json;
 pub mod m3ua;
 pub mod reader;
+pub mod sccp;
 pub mod text;
 
 pub use error::{Error, Reason, Result};
