@@ -524,12 +524,12 @@ impl Message {
             }
             out.push(param::END_OF_OPTIONAL_PARAMETERS);
         }
-        for i in 0..n {
+        for (i, &target) in targets.iter().enumerate().take(n) {
             let at = ptrs_at + i * ptr_size;
-            if targets[i] == 0 {
+            if target == 0 {
                 continue;
             }
-            let v = targets[i] - at - usize::from(long);
+            let v = target - at - usize::from(long);
             if long {
                 let v = u16::try_from(v)
                     .map_err(|_| Error::new("sccp.pointer", at - start, Reason::TooLong))?;
