@@ -10,6 +10,7 @@
 //! silently dropping what it does not understand. Unknown TLVs, parameters and ASN.1 extensions
 //! are kept as raw bytes and re-emitted exactly, because a proxy must pass them through.
 
+pub mod ber;
 pub mod error;
 pub mod hex;
 pub mod json;
