@@ -328,7 +328,7 @@ impl<'a> Tlv<'a> {
                         if probe.take(2, "ber.eoc")? == [0, 0] {
                             let v_end = r.position();
                             *r = probe;
-                            break &before_slice(&before, rest_start, v_end)[..];
+                            break before_slice(&before, rest_start, v_end);
                         }
                     }
                     if r.is_empty() {
@@ -422,7 +422,7 @@ impl<'a> Seq<'a> {
     }
 
     /// The next element.
-    pub fn next(&mut self) -> Result<Option<Tlv<'a>>> {
+    pub fn element(&mut self) -> Result<Option<Tlv<'a>>> {
         if self.r.is_empty() {
             return Ok(None);
         }
@@ -432,7 +432,7 @@ impl<'a> Seq<'a> {
     /// The next element if its tag is `tag` (an OPTIONAL component).
     pub fn optional(&mut self, tag: Tag) -> Result<Option<Tlv<'a>>> {
         match self.peek()? {
-            Some(t) if t.tag == tag => self.next(),
+            Some(t) if t.tag == tag => self.element(),
             _ => Ok(None),
         }
     }
@@ -440,7 +440,7 @@ impl<'a> Seq<'a> {
     /// The next element, which must have tag `tag` (a mandatory component).
     pub fn required(&mut self, tag: Tag, field: &'static str) -> Result<Tlv<'a>> {
         let at = self.r.offset();
-        match self.next()? {
+        match self.element()? {
             Some(t) if t.tag == tag => Ok(t),
             Some(t) => Err(Error::new(field, t.offset, Reason::BadValue)),
             None => Err(Error::new(field, at, Reason::Truncated)),
@@ -450,13 +450,13 @@ impl<'a> Seq<'a> {
     /// The next element, whatever its tag; missing is an error naming `field`.
     pub fn any(&mut self, field: &'static str) -> Result<Tlv<'a>> {
         let at = self.r.offset();
-        self.next()?.ok_or(Error::new(field, at, Reason::Truncated))
+        self.element()?.ok_or(Error::new(field, at, Reason::Truncated))
     }
 
     /// Every remaining element as raw bytes (unknown extensions, kept to be re-emitted).
     pub fn rest_raw(&mut self) -> Result<Vec<Vec<u8>>> {
         let mut v = Vec::new();
-        while let Some(t) = self.next()? {
+        while let Some(t) = self.element()? {
             v.push(t.raw.to_vec());
         }
         Ok(v)
