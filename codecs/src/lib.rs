@@ -17,6 +17,7 @@ pub mod json;
 pub mod m3ua;
 pub mod reader;
 pub mod sccp;
+pub mod tcap;
 pub mod text;
 
 pub use error::{Error, Reason, Result};
