@@ -15,6 +15,7 @@ pub mod error;
 pub mod hex;
 pub mod json;
 pub mod m3ua;
+pub mod map;
 pub mod reader;
 pub mod sccp;
 pub mod tcap;
