@@ -20,6 +20,7 @@ pub mod reader;
 pub mod sccp;
 pub mod tcap;
 pub mod text;
+pub mod tpdu;
 
 pub use error::{Error, Reason, Result};
 pub use reader::Reader;
