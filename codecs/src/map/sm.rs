@@ -191,26 +191,21 @@ impl Asn for NodeNumber {
             NodeNumber::NetworkNode(a) => a.encode_asn(w, Tag::context(1), form),
         }
     }
+    /// The network node number is its address; the version 1 roaming number is
+    /// `{"roaming_number": address}`.
     fn to_json(&self) -> Value {
         match self {
             NodeNumber::RoamingNumber(a) => json!({ "roaming_number": a.to_json() }),
-            NodeNumber::NetworkNode(a) => json!({ "network_node_number": a.to_json() }),
+            NodeNumber::NetworkNode(a) => a.to_json(),
         }
     }
     fn from_json(v: &Value, field: &str) -> JsonResult<Self> {
-        let m = object(v, field)?;
-        match (m.get("network_node_number"), m.get("roaming_number")) {
-            (Some(a), _) => Ok(NodeNumber::NetworkNode(AddressString::from_json(
-                a,
-                "network_node_number",
-            )?)),
-            (None, Some(a)) => Ok(NodeNumber::RoamingNumber(AddressString::from_json(
+        match v.get("roaming_number") {
+            Some(a) => Ok(NodeNumber::RoamingNumber(AddressString::from_json(
                 a,
                 "roaming_number",
             )?)),
-            _ => Err(format!(
-                "{field}: expected network_node_number or roaming_number"
-            )),
+            None => Ok(NodeNumber::NetworkNode(AddressString::from_json(v, field)?)),
         }
     }
 }
@@ -310,7 +305,7 @@ sequence! {
     /// ```
     pub struct LocationInfoWithLmsi {
         /// networkNode-Number (or, in version 1, the roaming number).
-        node: req NodeNumber = c(1),
+        network_node_number: req NodeNumber = c(1),
         /// lmsi (4 octets).
         lmsi: opt Vec<u8> = Tag::OCTET_STRING,
         /// extensionContainer, raw.
@@ -364,7 +359,7 @@ impl RoutingInfoForSmRes {
         RoutingInfoForSmRes {
             imsi,
             location_info_with_lmsi: LocationInfoWithLmsi {
-                node: NodeNumber::NetworkNode(msc),
+                network_node_number: NodeNumber::NetworkNode(msc),
                 ..Default::default()
             },
             ..Default::default()
@@ -373,7 +368,7 @@ impl RoutingInfoForSmRes {
 
     /// The network node number (MSC, SGSN, ...) to deliver to.
     pub fn network_node_number(&self) -> &AddressString {
-        match &self.location_info_with_lmsi.node {
+        match &self.location_info_with_lmsi.network_node_number {
             NodeNumber::NetworkNode(a) | NodeNumber::RoamingNumber(a) => a,
         }
     }
@@ -745,7 +740,7 @@ mod tests {
             .replace(' ', "")
             .as_str());
         assert!(matches!(
-            v.location_info_with_lmsi.node,
+            v.location_info_with_lmsi.network_node_number,
             NodeNumber::RoamingNumber(_)
         ));
         assert_eq!(v.mwd_set, Some(false));
