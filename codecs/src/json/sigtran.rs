@@ -308,6 +308,9 @@ fn gt_json(gt: &GlobalTitle) -> Value {
     if gt.gti == 1 {
         m.insert("odd".into(), json!(gt.odd));
     }
+    if gt.spare {
+        m.insert("spare".into(), Value::Bool(true));
+    }
     let canonical = gt.digits().filter(|d| match sccp::address::bcd_encode(d) {
         Ok((a, odd)) => a == gt.address && (gt.gti == 2 || odd == gt.odd),
         Err(_) => false,
@@ -956,6 +959,7 @@ fn gt_from(v: &Value) -> R<GlobalTitle> {
         np: n("np")?,
         es,
         nai: n("nai")?,
+        spare: m.get("spare").and_then(Value::as_bool).unwrap_or(false),
         odd,
         address,
     })

@@ -54,6 +54,9 @@ pub struct GlobalTitle {
     pub es: u8,
     /// Nature of address indicator (GTI 1, 4): 4 = international number.
     pub nai: u8,
+    /// Bit 8 of the GTI 4 nature-of-address octet: spare in Q.713 3.4.2.3.4, but some senders set
+    /// it (as GTI 1's odd indicator); kept so the address passes through unchanged.
+    pub spare: bool,
     /// Odd number of address signals: GTI 1 carries it as bit 8 of the NAI octet; for GTI 3 and
     /// 4 it mirrors the encoding scheme (decoding sets it from `es`, encoding writes `es`).
     pub odd: bool,
@@ -79,6 +82,7 @@ impl GlobalTitle {
             np,
             es,
             nai,
+            spare: false,
             odd,
             address,
         })
@@ -128,7 +132,7 @@ impl GlobalTitle {
             gti::TT_NP_ES_NAI => out.extend_from_slice(&[
                 self.tt,
                 (self.np << 4) | (self.es & 0x0f),
-                self.nai & 0x7f,
+                (u8::from(self.spare) << 7) | (self.nai & 0x7f),
             ]),
             _ => {}
         }
@@ -142,6 +146,7 @@ impl GlobalTitle {
             np: 0,
             es: 0,
             nai: 0,
+            spare: false,
             odd: false,
             address: Vec::new(),
         };
@@ -161,13 +166,9 @@ impl GlobalTitle {
                 gt.tt = r.u8(field)?;
                 let o = r.u8(field)?;
                 (gt.np, gt.es) = (o >> 4, o & 0x0f);
-                let at = r.offset();
                 let n = r.u8(field)?;
-                // Q.713 3.4.2.3.4: bit 8 of the nature of address octet is spare.
-                if n & 0x80 != 0 {
-                    return Err(Error::new(field, at, Reason::BadValue));
-                }
-                gt.nai = n;
+                gt.spare = n & 0x80 != 0;
+                gt.nai = n & 0x7f;
             }
             _ => {}
         }
