@@ -163,7 +163,7 @@ impl UserData {
 /// TP-PI: bit 8 extension (another TP-PI octet follows), bits 7-4 reserved,
 ///        bit 3 TP-UDL present, bit 2 TP-DCS present, bit 1 TP-PID present
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PiFields {
     /// TP-PI octets as received (usually one).
     pub pi: Vec<u8>,
@@ -173,6 +173,13 @@ pub struct PiFields {
     pub dcs: Option<Dcs>,
     /// TP-UDL and TP-UD, when TP-PI announces them.
     pub ud: Option<UserData>,
+}
+
+impl Default for PiFields {
+    /// TP-PI 0: no optional parameter.
+    fn default() -> Self {
+        PiFields { pi: vec![0], pid: None, dcs: None, ud: None }
+    }
 }
 
 impl PiFields {
