@@ -398,7 +398,8 @@ pub fn from_json(v: &Value) -> R<Tpdu> {
         return err(format!("tpdu: raw {} cannot be typed; encode it as hex", r));
     }
     let mti = get(m, "tp_mti")?.as_str().unwrap_or_default();
-    let spare = opt_u8(m, "spare")?.unwrap_or(0);
+    // The spare bits: a flag in SMS-DELIVER (its one spare bit), the bits themselves elsewhere.
+    let spare = || opt_u8(m, "spare").map(|v| v.unwrap_or(0));
     Ok(match mti {
         "SMS-DELIVER" => {
             let dcs = Dcs(u8_of(m, "tp_dcs")?);
@@ -430,12 +431,12 @@ pub fn from_json(v: &Value) -> R<Tpdu> {
             })
         }
         "SMS-DELIVER-REPORT" => Tpdu::DeliverReport(DeliverReport {
-            spare,
+            spare: spare()?,
             fcs: opt_u8(m, "tp_fcs")?,
             params: pi_from(m)?,
         }),
         "SMS-SUBMIT-REPORT" => Tpdu::SubmitReport(SubmitReport {
-            spare,
+            spare: spare()?,
             fcs: opt_u8(m, "tp_fcs")?,
             scts: ts_from(get(m, "tp_scts")?, "tp_scts")?,
             params: pi_from(m)?,
@@ -444,7 +445,7 @@ pub fn from_json(v: &Value) -> R<Tpdu> {
             mms: flag(m, "tp_mms"),
             lp: flag(m, "tp_lp"),
             srq: flag(m, "tp_srq"),
-            spare,
+            spare: spare()?,
             mr: u8_of(m, "tp_mr")?,
             ra: address_from(get(m, "tp_ra")?, "tp_ra")?,
             scts: ts_from(get(m, "tp_scts")?, "tp_scts")?,
@@ -459,7 +460,7 @@ pub fn from_json(v: &Value) -> R<Tpdu> {
         "SMS-COMMAND" => Tpdu::Command(Command {
             srr: flag(m, "tp_srr"),
             udhi: flag(m, "tp_udhi"),
-            spare,
+            spare: spare()?,
             mr: u8_of(m, "tp_mr")?,
             pid: opt_u8(m, "tp_pid")?.unwrap_or(0),
             ct: u8_of(m, "tp_ct")?,

@@ -492,4 +492,46 @@ mod tests {
         assert!(matches!(r, ResultValue::StoredMsisdn { .. }));
         assert_eq!(ResultValue::from_json(47, &r.to_json()).unwrap(), r);
     }
+
+    /// Real-shaped parameters of every operation, to mutate.
+    const PARAMS: [(i64, Option<u8>, &str); 6] = [
+        (45, Some(3), "30158007914477000910328101ff820791447700090000"),
+        (44, Some(3), "3031800800010121436587f9840791447700090000041c040c914477000990990000421010214365000ae8329bfd4697d9ec37"),
+        (46, Some(3), "302b840791447700090000820791447700099099041711050c914477000910320000a70ae8329bfd4697d9ec37"),
+        (46, Some(2), "301a800800010121436587f9840791447700090000040304050605 00"),
+        (47, Some(3), "30180407914477000910320407914477000900000a01018001 05"),
+        (66, Some(3), "300d800800010121436587f90a0101"),
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn random_and_mutated_parameters_round_trip(
+            which in 0usize..PARAMS.len(),
+            edits in proptest::collection::vec((0usize..64, proptest::prelude::any::<u8>()), 0..3),
+            random in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            op in proptest::sample::select(vec![44i64, 45, 46, 47, 48, 49, 63, 64, 66]),
+        ) {
+            let (code, version, h) = PARAMS[which];
+            let mut b = hex::decode(h).unwrap();
+            for (i, x) in edits {
+                let i = i % b.len();
+                b[i] = x;
+            }
+            if let Ok(a) = Argument::decode(code, version, &b) {
+                proptest::prop_assert_eq!(a.encode(), b.clone());
+                proptest::prop_assert_eq!(Argument::from_json(code, version, &a.to_json()).unwrap(), a);
+            }
+            for v in [Some(1), Some(2), Some(3)] {
+                if let Ok(a) = Argument::decode(op, v, &random) {
+                    proptest::prop_assert_eq!(a.encode(), random.clone());
+                }
+            }
+            if let Ok(r) = ResultValue::decode(op, &random) {
+                proptest::prop_assert_eq!(r.encode(), random.clone());
+            }
+            if let Ok(e) = crate::map::ErrorParam::decode(op - 30, &random) {
+                proptest::prop_assert_eq!(e.encode(), random.clone());
+            }
+        }
+    }
 }
