@@ -83,9 +83,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("route_views", |b| {
         b.iter(|| {
             let v = DataView::parse(black_box(&msg)).unwrap();
-            // SCCP UDT data: the third pointer (offset 4) from the start of the user data.
-            let ud = v.user_data;
-            let data = &ud[4 + usize::from(ud[4]) + 1..];
+            let data = sccp::Message::data_of(v.user_data).unwrap();
             let ids = TransactionView::parse(data).unwrap();
             (v.dpc, ids.otid)
         })

@@ -332,6 +332,47 @@ impl Message {
         })
     }
 
+    /// The data parameter of the message in `buf`, found through its pointer without decoding
+    /// the rest and without allocating (the router's way to the TCAP transaction ids). Only the
+    /// message type, the data pointer and the data length are checked.
+    pub fn data_of(buf: &[u8]) -> Result<&[u8]> {
+        let mut r = Reader::new(buf);
+        let code = r.u8("sccp.message_type")?;
+        let t = MessageType::from_code(code).ok_or(Error::new(
+            "sccp.message_type",
+            0,
+            Reason::Unsupported,
+        ))?;
+        let long = t.is_long();
+        // type, class/cause, [hop counter], then the pointers; the data pointer is the third.
+        let ptr_at = 2 + usize::from(t.is_extended()) + 2 * if long { 2 } else { 1 };
+        let mut p = Reader::new(buf);
+        p.take(ptr_at, "sccp.pointer_to_data")?;
+        let v = if long {
+            usize::from(u16::from_le_bytes([
+                p.u8("sccp.pointer_to_data")?,
+                p.u8("sccp.pointer_to_data")?,
+            ]))
+        } else {
+            usize::from(p.u8("sccp.pointer_to_data")?)
+        };
+        let data_at = ptr_at + v + usize::from(long);
+        let mut d = Reader::new(buf);
+        d.take(data_at, "sccp.pointer_to_data").map_err(|e| Error {
+            reason: Reason::BadValue,
+            ..e
+        })?;
+        let len = if long {
+            usize::from(u16::from_le_bytes([
+                d.u8("sccp.long_data")?,
+                d.u8("sccp.long_data")?,
+            ]))
+        } else {
+            usize::from(d.u8("sccp.data")?)
+        };
+        d.take(len, if long { "sccp.long_data" } else { "sccp.data" })
+    }
+
     /// Decodes one message that is all of `buf`.
     pub fn decode(buf: &[u8]) -> Result<Self> {
         let mut r = Reader::new(buf);
@@ -589,6 +630,7 @@ mod tests {
         );
         assert_eq!(m.data.len(), 0x49);
         assert_eq!(m.data[0], 0x62);
+        assert_eq!(Message::data_of(&b).unwrap(), &m.data[..]);
         assert_eq!(m.encode().unwrap(), b);
     }
 
@@ -612,6 +654,7 @@ mod tests {
         assert_eq!(hex::encode(&b[..7]), "11810f040f1316");
         assert_eq!(hex::encode(&b[b.len() - 10..]), "1004c201020312010400");
         assert_eq!(Message::decode(&b).unwrap(), m);
+        assert_eq!(Message::data_of(&b).unwrap(), &m.data[..]);
         assert_eq!(b.len(), m.encoded_len());
 
         let mut l = m.clone();
@@ -621,6 +664,7 @@ mod tests {
         // 2-octet pointers counted from their MSB octet: called at offset 11, pointer at 3..5.
         assert_eq!(&b[3..5], &[7, 0]);
         assert_eq!(Message::decode(&b).unwrap(), l);
+        assert_eq!(Message::data_of(&b).unwrap(), &l.data[..]);
         let s = l.service_for(return_cause::SUBSYSTEM_FAILURE);
         assert_eq!(
             (s.message_type, s.called.clone()),
@@ -674,8 +718,10 @@ mod tests {
         #[test]
         fn random_bytes_never_panic_and_round_trip(v in proptest::collection::vec(any::<u8>(), 0..120)) {
             if let Ok(m) = Message::decode(&v) {
-                prop_assert_eq!(m.encode().unwrap(), v);
+                prop_assert_eq!(m.encode().unwrap(), v.clone());
+                prop_assert_eq!(Message::data_of(&v).unwrap(), &m.data[..]);
             }
+            let _ = Message::data_of(&v);
         }
 
         #[test]

@@ -36,6 +36,12 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
+    /// A status report on message `mr` to recipient `ra`, submitted at `scts`, that reached
+    /// status `st` at `dt`; no optional parameters, no more messages waiting.
+    pub fn new(mr: u8, ra: Address, scts: Timestamp, dt: Timestamp, st: u8) -> Self {
+        StatusReport { mms: true, mr, ra, scts, dt, st, ..Default::default() }
+    }
+
     pub(super) fn decode(r: &mut Reader<'_>, first: u8) -> Result<Self> {
         let mr = r.u8("tp_mr")?;
         let ra = Address::decode(r, "tp_ra")?;
