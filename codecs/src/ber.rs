@@ -450,7 +450,8 @@ impl<'a> Seq<'a> {
     /// The next element, whatever its tag; missing is an error naming `field`.
     pub fn any(&mut self, field: &'static str) -> Result<Tlv<'a>> {
         let at = self.r.offset();
-        self.element()?.ok_or(Error::new(field, at, Reason::Truncated))
+        self.element()?
+            .ok_or(Error::new(field, at, Reason::Truncated))
     }
 
     /// Every remaining element as raw bytes (unknown extensions, kept to be re-emitted).

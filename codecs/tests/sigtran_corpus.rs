@@ -236,7 +236,11 @@ fn check_sccp(
         }
     };
     assert_eq!(s.encode().unwrap(), b, "SCCP re-encodes");
-    assert_eq!(sccp::Message::data_of(b).unwrap(), &s.data[..], "SCCP data view");
+    assert_eq!(
+        sccp::Message::data_of(b).unwrap(),
+        &s.data[..],
+        "SCCP data view"
+    );
     c.sccp += 1;
     if s.called.ssn == Some(sccp::SSN_SCMG) {
         return sccp::Scmg::decode(&s.data).is_ok_and(|g| g.encode() == s.data);

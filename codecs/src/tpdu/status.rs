@@ -39,7 +39,15 @@ impl StatusReport {
     /// A status report on message `mr` to recipient `ra`, submitted at `scts`, that reached
     /// status `st` at `dt`; no optional parameters, no more messages waiting.
     pub fn new(mr: u8, ra: Address, scts: Timestamp, dt: Timestamp, st: u8) -> Self {
-        StatusReport { mms: true, mr, ra, scts, dt, st, ..Default::default() }
+        StatusReport {
+            mms: true,
+            mr,
+            ra,
+            scts,
+            dt,
+            st,
+            ..Default::default()
+        }
     }
 
     pub(super) fn decode(r: &mut Reader<'_>, first: u8) -> Result<Self> {

@@ -178,7 +178,12 @@ pub struct PiFields {
 impl Default for PiFields {
     /// TP-PI 0: no optional parameter.
     fn default() -> Self {
-        PiFields { pi: vec![0], pid: None, dcs: None, ud: None }
+        PiFields {
+            pi: vec![0],
+            pid: None,
+            dcs: None,
+            ud: None,
+        }
     }
 }
 
