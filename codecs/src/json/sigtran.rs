@@ -922,7 +922,8 @@ fn m3ua_from(top: &Obj) -> R<Vec<u8>> {
 fn gt_from(v: &Value) -> R<GlobalTitle> {
     let w = "sccp.gt";
     let m = obj(v, w)?;
-    let gti = uint(m, "gti", w, 15)? as u8;
+    // Without "gti", as INTERFACES.md writes a title: GTI 4 (TT, NP, ES, NAI).
+    let gti = opt_uint(m, "gti", w, 15)?.unwrap_or(4) as u8;
     let (address, odd) = match (m.get("digits"), m.get("address")) {
         (Some(d), _) => {
             let d = d
@@ -1284,12 +1285,18 @@ fn tcap_from(top: &Obj) -> R<Vec<u8>> {
         let cs = cs
             .as_array()
             .ok_or(JsonError("tcap.components: expected an array".into()))?;
+        // Hand-written JSON (as in INTERFACES.md) may leave out "parameter": then the map
+        // entries go, in order, to the components that can carry one.
+        let implicit = !cs.iter().any(|c| c.get("parameter").is_some());
         for c in cs {
             let c = obj(c, "tcap.components")?;
             let cw = "tcap.component";
             let kind = get(c, "kind", cw)?.as_str().unwrap_or_default();
             let forms = forms_of(c, cw)?;
-            let has_param = c.get("parameter").and_then(Value::as_bool).unwrap_or(false);
+            let has_param = match c.get("parameter") {
+                Some(p) => p.as_bool().unwrap_or(false),
+                None => implicit && next < entries.len(),
+            };
             let mut param = |code: &Code| -> R<Option<Vec<u8>>> {
                 if !has_param {
                     return Ok(None);
@@ -1423,6 +1430,35 @@ mod tests {
             let back = encode(p, &vs[0]).unwrap_or_else(|e| panic!("{p:?}: {e}\n{}", vs[0]));
             assert_eq!(hex::encode(&back), h, "{}", vs[0]);
         }
+    }
+
+    #[test]
+    fn encodes_the_example_of_interfaces_md() {
+        // The example of INTERFACES.md as written there (its "04..." placeholder for sm_rp_ui
+        // left out, so the tpdu key gives the TPDU).
+        let v = json!({
+         "m3ua": {"message_class": 1, "message_type": 1, "message": "DATA", "routing_context": [100],
+                  "opc": 1, "dpc": 2, "si": 3, "ni": 2, "mp": 0, "sls": 5},
+         "sccp": {"message_type": "UDT", "protocol_class": 0,
+                  "called": {"ssn": 8, "pc": null, "gt": {"digits": "447700900001", "tt": 0, "np": 1, "nai": 4}},
+                  "calling": {"ssn": 8, "pc": null, "gt": {"digits": "447700900999", "tt": 0, "np": 1, "nai": 4}}},
+         "tcap": {"message": "begin", "otid": "01020304", "dtid": null,
+                  "application_context": "0.4.0.0.1.0.25.3",
+                  "components": [{"kind": "invoke", "invoke_id": 1, "opcode": 44}]},
+         "map":  {"operation": "mt-forwardSM", "sm_rp_da": {"imsi": "001010123456789"},
+                  "sm_rp_oa": {"service_centre_address": "447700900999"}},
+         "tpdu": {"tp_mti": "SMS-DELIVER", "tp_oa": "447700900999", "tp_pid": 0, "tp_dcs": 0,
+                  "tp_scts": "2024-01-01T12:00:00+00:00", "udh": [], "text": "hellohello"}});
+        let b = encode(Proto::M3ua, &v).unwrap();
+        let d = &decode(Proto::M3ua, &b).unwrap()[0];
+        assert_eq!(d["m3ua"]["routing_context"], json!([100]));
+        assert_eq!(d["sccp"]["called"]["gt"]["digits"], "447700900001");
+        assert_eq!(d["tcap"]["otid"], "01020304");
+        assert_eq!(d["tcap"]["dialogue"]["pdu"], "AARQ");
+        assert_eq!(d["map"]["sm_rp_da"]["imsi"], "001010123456789");
+        assert_eq!(d["tpdu"]["text"], "hellohello");
+        assert_eq!(d["tpdu"]["tp_scts"], "2024-01-01T12:00:00+00:00");
+        assert_eq!(encode(Proto::M3ua, d).unwrap(), b);
     }
 
     #[test]

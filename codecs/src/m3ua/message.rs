@@ -89,10 +89,18 @@ impl Message {
             let rest = &buf[at..];
             let len = match super::header::frame_len(rest, usize::MAX) {
                 Ok(Some(len)) if len <= rest.len() => len,
-                Ok(_) => {
+                // The Message Length runs past the input.
+                Ok(Some(_)) => {
                     return (
                         out,
-                        Some(Error::new("m3ua.message_length", at, Reason::Truncated)),
+                        Some(Error::new("m3ua.message_length", at + 4, Reason::Truncated)),
+                    )
+                }
+                // Fewer octets than a common header.
+                Ok(None) => {
+                    return (
+                        out,
+                        Some(Error::new("m3ua.header", buf.len(), Reason::Truncated)),
                     )
                 }
                 Err(e) => return (out, Some(e.shifted(at))),
@@ -296,7 +304,12 @@ mod tests {
         b.extend([1, 0, 3]);
         let (ms, e) = Message::decode_all(&b);
         assert_eq!(ms.len(), 2);
-        assert_eq!(e.unwrap().offset, 32);
+        assert_eq!(e.unwrap(), Error::new("m3ua.header", 35, Reason::Truncated));
+        let (_, e) = Message::decode_all(&hex::decode("0100030100000010").unwrap());
+        assert_eq!(
+            e.unwrap(),
+            Error::new("m3ua.message_length", 4, Reason::Truncated)
+        );
     }
 
     proptest! {
