@@ -172,4 +172,24 @@ mod tests {
         let b = hex::decode("01000301 00000008").unwrap();
         assert_eq!(DataView::parse(&b).unwrap_err().field, "m3ua.message_type");
     }
+
+    proptest::proptest! {
+        /// Random bytes never panic; when the full decoder accepts a DATA message, the view
+        /// agrees with it.
+        #[test]
+        fn random_bytes_never_panic_and_agree_with_decode(mut v in proptest::collection::vec(proptest::prelude::any::<u8>(), 8..80)) {
+            let n = v.len() as u32;
+            v[..8].copy_from_slice(&[1, 0, 1, 1]
+                .iter()
+                .copied()
+                .chain(n.to_be_bytes())
+                .collect::<Vec<u8>>());
+            let view = DataView::parse(&v);
+            if let Ok(m) = Message::decode(&v) {
+                let pd = m.protocol_data().unwrap();
+                let view = view.unwrap();
+                proptest::prop_assert_eq!((view.opc, view.dpc, view.sls, view.user_data), (pd.opc, pd.dpc, pd.sls, &pd.user_data[..]));
+            }
+        }
+    }
 }

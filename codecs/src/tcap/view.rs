@@ -103,4 +103,16 @@ mod tests {
         let e = TransactionView::parse(&hex::decode("6207 4905 0102030405").unwrap()).unwrap_err();
         assert_eq!(e.field, "tcap.otid");
     }
+
+    proptest::proptest! {
+        /// Random bytes never panic; when the full decoder accepts a message, the view agrees.
+        #[test]
+        fn random_bytes_never_panic_and_agree_with_decode(v in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let view = TransactionView::parse(&v);
+            if let Ok(m) = crate::tcap::Message::decode(&v) {
+                let view = view.unwrap();
+                proptest::prop_assert_eq!((view.kind, view.otid, view.dtid), (m.kind, m.otid, m.dtid));
+            }
+        }
+    }
 }
