@@ -233,8 +233,55 @@ pub struct Account {
 #[serde(rename_all = "lowercase")]
 pub enum ConnectorKind {
     Smpp,
-    /// SIGTRAN M3UA into SS7: parses, but its keys arrive with the SS7 issue.
+    /// SIGTRAN M3UA into SS7: MAP SRI-for-SM and MT-ForwardSM towards the HLR and MSC, MO from
+    /// the network (README "SS7 connectors").
     M3ua,
+}
+
+/// How an `m3ua` connector reaches its signalling gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// M3UA over TCP (one connection = one association, messages framed by their length).
+    #[default]
+    Tcp,
+    /// M3UA over a kernel SCTP one-to-one socket (RFC 4666: PPID 3, data on stream 1).
+    Sctp,
+}
+
+/// M3UA Traffic Mode Type sent in ASPAC (RFC 4666 3.8.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrafficMode {
+    Override,
+    /// Every association of the proxy shares the traffic (each shard opens its own).
+    #[default]
+    Loadshare,
+    Broadcast,
+}
+
+impl TrafficMode {
+    /// The Traffic Mode Type value (RFC 4666 3.8.1: 1 override, 2 loadshare, 3 broadcast).
+    pub fn value(self) -> u32 {
+        match self {
+            TrafficMode::Override => 1,
+            TrafficMode::Loadshare => 2,
+            TrafficMode::Broadcast => 3,
+        }
+    }
+}
+
+/// When an `m3ua` connector answers a submit_sm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubmitMode {
+    /// submit_sm_resp once the network answered: success with an own id, or the MAP error's
+    /// status. A receipt (DELIVRD) follows when registered_delivery asks.
+    #[default]
+    Transactional,
+    /// submit_sm_resp with an own id as soon as the dialogue starts; the outcome comes in the
+    /// receipt (DELIVRD, UNDELIV, REJECTD, EXPIRED with the MAP error).
+    Receipt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -301,6 +348,52 @@ pub struct Connector {
     /// Used by `strategy = "weighted"` when the route gives no weights.
     #[serde(default = "d_one")]
     pub weight: u32,
+
+    // kind = "m3ua" only (README "SS7 connectors"); checked per kind in validation.
+    /// "tcp" (RFC 4666 over TCP) or "sctp" (kernel SCTP).
+    #[serde(default)]
+    pub transport: Transport,
+    /// The proxy's point code: OPC of what it sends. Required for m3ua.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_pc: Option<u32>,
+    /// The signalling gateway's (or the peer's) point code: DPC of what the proxy sends.
+    /// Required for m3ua.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_pc: Option<u32>,
+    /// Routing Context sent in ASPAC and DATA; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_context: Option<u32>,
+    /// Network Appearance sent in DATA; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_appearance: Option<u32>,
+    #[serde(default)]
+    pub traffic_mode: TrafficMode,
+    /// ASP Identifier sent in ASPUP; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asp_id: Option<u32>,
+    /// MTP3 network indicator: 0 international, 1 spare, 2 national, 3 national spare.
+    #[serde(default = "d_network_indicator")]
+    pub network_indicator: u8,
+    /// The proxy's SMSC global title (E.164 digits). Required for m3ua.
+    #[serde(default)]
+    pub smsc_gt: String,
+    /// 3: MAP v3 dialogues, falling back to v2 when the peer refuses; 2: v2 only.
+    #[serde(default = "d_map_version")]
+    pub map_version: u8,
+    /// How long a TCAP dialogue may wait for the network's answer.
+    #[serde(default = "d_30s", with = "units::duration")]
+    pub dialogue_timeout: Duration,
+    /// M3UA BEAT on an idle association; 0 = off.
+    #[serde(default = "d_30s", with = "units::duration")]
+    pub beat_interval: Duration,
+    /// How long a sendRoutingInfoForSM result is reused; 0 = no cache.
+    #[serde(default = "d_zero", with = "units::duration")]
+    pub sri_cache_ttl: Duration,
+    /// SRI results cached per shard.
+    #[serde(default = "d_sri_cache_size")]
+    pub sri_cache_size: u32,
+    #[serde(default)]
+    pub submit_mode: SubmitMode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -490,6 +583,18 @@ fn d_connector_window() -> u32 {
 }
 fn d_interface_version() -> u32 {
     0x34
+}
+fn d_network_indicator() -> u8 {
+    2
+}
+fn d_map_version() -> u8 {
+    3
+}
+fn d_zero() -> Duration {
+    Duration::ZERO
+}
+fn d_sri_cache_size() -> u32 {
+    100_000
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1196,10 +1301,23 @@ fn validate_connector(v: &mut V<'_>, loc: &str, c: &Connector) {
                 );
             }
         }
-        ConnectorKind::M3ua => v.err(
-            format!("{loc}.kind"),
-            "kind \"m3ua\" is not supported yet: its keys (point codes, routing context, SCCP addresses) come with the SS7 issue",
-        ),
+        ConnectorKind::M3ua => validate_m3ua(v, loc, c),
+    }
+    if c.kind != ConnectorKind::M3ua {
+        let m3ua_only = [
+            ("local_pc", c.local_pc.is_some()),
+            ("remote_pc", c.remote_pc.is_some()),
+            ("routing_context", c.routing_context.is_some()),
+            ("network_appearance", c.network_appearance.is_some()),
+            ("asp_id", c.asp_id.is_some()),
+            ("smsc_gt", !c.smsc_gt.is_empty()),
+            ("transport", c.transport != Transport::Tcp),
+        ];
+        for (key, set) in m3ua_only {
+            if set {
+                v.err(format!("{loc}.{key}"), "only applies to kind = \"m3ua\"");
+            }
+        }
     }
     v.range(format!("{loc}.binds"), c.binds.into(), 1, 64);
     v.range(format!("{loc}.window"), c.window.into(), 1, 65_535);
@@ -1221,6 +1339,78 @@ fn validate_connector(v: &mut V<'_>, loc: &str, c: &Connector) {
     }
     if c.weight == 0 {
         v.err(format!("{loc}.weight"), "must be greater than 0");
+    }
+}
+
+/// The keys of `kind = "m3ua"` (README "SS7 connectors").
+fn validate_m3ua(v: &mut V<'_>, loc: &str, c: &Connector) {
+    // RFC 4666 3.3.1: point codes are carried in 32-bit fields of which 24 bits are used (ITU
+    // point codes take 14 of them).
+    for (key, pc) in [("local_pc", c.local_pc), ("remote_pc", c.remote_pc)] {
+        match pc {
+            None => v.err(
+                format!("{loc}.{key}"),
+                "missing: required for kind = \"m3ua\"",
+            ),
+            Some(pc) => v.range(format!("{loc}.{key}"), pc.into(), 0, 0x00ff_ffff),
+        }
+    }
+    if c.smsc_gt.is_empty() {
+        v.err(
+            format!("{loc}.smsc_gt"),
+            "missing: required for kind = \"m3ua\" (the proxy's SMSC global title, E.164 digits)",
+        );
+    } else if strip_plus(&c.smsc_gt).is_empty()
+        || strip_plus(&c.smsc_gt).len() > 15
+        || !strip_plus(&c.smsc_gt).bytes().all(|b| b.is_ascii_digit())
+    {
+        // E.164 6: at most 15 digits.
+        v.err(
+            format!("{loc}.smsc_gt"),
+            format!("must be 1..=15 digits (E.164), got {:?}", c.smsc_gt),
+        );
+    }
+    // Q.704 14.2: the network indicator is two bits.
+    v.range(
+        format!("{loc}.network_indicator"),
+        c.network_indicator.into(),
+        0,
+        3,
+    );
+    if !(c.map_version == 2 || c.map_version == 3) {
+        v.err(
+            format!("{loc}.map_version"),
+            format!("must be 3 (v3, falling back to v2) or 2, got {}", c.map_version),
+        );
+    }
+    v.positive(format!("{loc}.dialogue_timeout"), c.dialogue_timeout);
+    if !c.sri_cache_ttl.is_zero() {
+        v.range(
+            format!("{loc}.sri_cache_size"),
+            c.sri_cache_size.into(),
+            1,
+            10_000_000,
+        );
+    }
+    // The TCAP transaction id holds 16 bits of dialogue slot per shard.
+    if u64::from(c.binds) * u64::from(c.window) > 65_536 {
+        v.err(
+            format!("{loc}.window"),
+            format!(
+                "binds x window must be at most 65536 dialogues per shard, got {} x {}",
+                c.binds, c.window
+            ),
+        );
+    }
+    let smpp_only = [
+        ("system_id", !c.system_id.is_empty()),
+        ("password", !c.password.is_empty()),
+        ("system_type", !c.system_type.is_empty()),
+    ];
+    for (key, set) in smpp_only {
+        if set {
+            v.err(format!("{loc}.{key}"), "only applies to kind = \"smpp\"");
+        }
     }
 }
 
@@ -1320,8 +1510,8 @@ address = "127.0.0.1:2776"
         let c = Config::from_toml_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.server.listen.len(), 2);
         assert_eq!(c.accounts.len(), 2);
-        assert_eq!(c.connectors.len(), 2);
-        assert_eq!(c.routes.len(), 4);
+        assert_eq!(c.connectors.len(), 4);
+        assert_eq!(c.routes.len(), 5);
         assert_eq!(c.mo_routes.len(), 1);
         assert_eq!(c.connectors[0].resp_id, IdFormat::Hex);
         assert_eq!(c.connectors[0].receipt_id, IdFormat::Decimal);
@@ -1329,7 +1519,7 @@ address = "127.0.0.1:2776"
         assert_eq!(c.routes[1].status, Some(Status(0x0B)));
         assert_eq!(
             c.summary(),
-            "2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route"
+            "2 listeners, 2 accounts, 4 connectors, 5 routes, 1 mo_route"
         );
     }
 
@@ -1374,12 +1564,88 @@ address = "127.0.0.1:2776"
         assert_eq!(full.weight, min.weight);
         assert_eq!(min.binds, 1);
         assert_eq!(min.tps, 0);
+        // The third sets every m3ua key to its default; the fourth only the required ones.
+        let (full, min) = (&c.connectors[2], &c.connectors[3]);
+        assert_eq!(full.transport, min.transport);
+        assert_eq!(full.routing_context, min.routing_context);
+        assert_eq!(full.network_appearance, min.network_appearance);
+        assert_eq!(full.traffic_mode, min.traffic_mode);
+        assert_eq!(full.asp_id, min.asp_id);
+        assert_eq!(full.network_indicator, min.network_indicator);
+        assert_eq!(full.map_version, min.map_version);
+        assert_eq!(full.dialogue_timeout, min.dialogue_timeout);
+        assert_eq!(full.beat_interval, min.beat_interval);
+        assert_eq!(full.sri_cache_ttl, min.sri_cache_ttl);
+        assert_eq!(full.sri_cache_size, min.sri_cache_size);
+        assert_eq!(full.submit_mode, min.submit_mode);
+        assert_eq!((full.binds, full.window, full.tps), (min.binds, min.window, min.tps));
+        assert_eq!(full.reconnect_min, min.reconnect_min);
+        assert_eq!(full.reconnect_max, min.reconnect_max);
+        assert_eq!(full.enabled, min.enabled);
         let globex = &c.accounts[1];
         assert_eq!(
             (globex.max_binds, globex.tps, globex.window, globex.enabled),
             (10, 0, None, true)
         );
         assert!(globex.allowed_ips.is_empty());
+    }
+
+    #[test]
+    fn m3ua_connector_parses_with_its_defaults() {
+        let text = format!(
+            "{BASE}\n[[connector]]\nname = \"ss7\"\nkind = \"m3ua\"\naddress = \"10.0.0.9:2905\"\n\
+             local_pc = 101\nremote_pc = 202\nsmsc_gt = \"447700900999\"\n"
+        );
+        let c = Config::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let m = &c.connectors[1];
+        assert_eq!(m.kind, ConnectorKind::M3ua);
+        assert_eq!((m.local_pc, m.remote_pc), (Some(101), Some(202)));
+        assert_eq!(
+            (m.transport, m.traffic_mode, m.submit_mode),
+            (Transport::Tcp, TrafficMode::Loadshare, SubmitMode::Transactional)
+        );
+        assert_eq!(
+            (m.network_indicator, m.map_version, m.routing_context, m.asp_id),
+            (2, 3, None, None)
+        );
+        assert_eq!(
+            (m.dialogue_timeout, m.beat_interval, m.sri_cache_ttl),
+            (
+                Duration::from_secs(30),
+                Duration::from_secs(30),
+                Duration::ZERO
+            )
+        );
+        assert_eq!(TrafficMode::Override.value(), 1);
+    }
+
+    #[test]
+    fn m3ua_keys_are_checked_per_kind() {
+        let text = format!(
+            "{BASE}\n[[connector]]\nname = \"ss7\"\nkind = \"m3ua\"\naddress = \"10.0.0.9:2905\"\n\
+             local_pc = 16777216\nremote_pc = 2\nsmsc_gt = \"44x\"\nnetwork_indicator = 4\n\
+             map_version = 1\ndialogue_timeout = 0\nsystem_id = \"proxy\"\nbinds = 2\n\
+             window = 40000\nsri_cache_ttl = \"1m\"\nsri_cache_size = 0\n\
+             [[connector]]\nname = \"plain\"\nkind = \"smpp\"\naddress = \"h:1\"\n\
+             smsc_gt = \"44\"\nremote_pc = 3\ntransport = \"sctp\"\n"
+        );
+        let errs = errors(&text);
+        for want in [
+            "connector \"ss7\".local_pc: must be 0..=16777215, got 16777216",
+            "connector \"ss7\".smsc_gt: must be 1..=15 digits (E.164), got \"44x\"",
+            "connector \"ss7\".network_indicator: must be 0..=3, got 4",
+            "connector \"ss7\".map_version: must be 3 (v3, falling back to v2) or 2, got 1",
+            "connector \"ss7\".dialogue_timeout: must be greater than 0",
+            "connector \"ss7\".sri_cache_size: must be 1..=10000000, got 0",
+            "connector \"ss7\".window: binds x window must be at most 65536 dialogues per shard, got 2 x 40000",
+            "connector \"ss7\".system_id: only applies to kind = \"smpp\"",
+            "connector \"plain\".smsc_gt: only applies to kind = \"m3ua\"",
+            "connector \"plain\".remote_pc: only applies to kind = \"m3ua\"",
+            "connector \"plain\".transport: only applies to kind = \"m3ua\"",
+        ] {
+            has(&errs, want);
+        }
+        assert_eq!(errs.len(), 11, "{errs:#?}");
     }
 
     #[test]
@@ -1641,10 +1907,11 @@ account = "ghost"
         ] {
             has(&errs, want);
         }
-        assert!(errs.iter().any(
-            |e| e.starts_with("connector \"smsc-a\".kind: kind \"m3ua\" is not supported yet")
-        ));
-        assert_eq!(errs.len(), 22, "{errs:#?}");
+        for key in ["local_pc", "remote_pc", "smsc_gt"] {
+            let want = format!("connector \"smsc-a\".{key}: missing: required for kind = \"m3ua\"");
+            assert!(errs.iter().any(|e| e.starts_with(&want)), "{want} in {errs:#?}");
+        }
+        assert_eq!(errs.len(), 24, "{errs:#?}");
     }
 
     #[test]

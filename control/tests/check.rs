@@ -9,7 +9,7 @@ fn a_valid_file_gives_exit_0_and_a_summary() {
         check_config(path.as_ref()),
         (
             0,
-            "ok: 2 listeners, 2 accounts, 2 connectors, 4 routes, 1 mo_route".to_string()
+            "ok: 2 listeners, 2 accounts, 4 connectors, 5 routes, 1 mo_route".to_string()
         )
     );
 }
