@@ -149,6 +149,27 @@ impl Conn {
         }
     }
 
+    /// For writers that cannot use [`Conn::writer`] (SCTP sends one message per `sendmsg`):
+    /// waits until something was appended, swaps it into `spare` (which must be empty) and
+    /// returns true; false once the connection is closing and everything was taken.
+    pub async fn next_batch(&self, spare: &mut Vec<u8>) -> bool {
+        loop {
+            if !self.out.borrow().is_empty() {
+                std::mem::swap(&mut *self.out.borrow_mut(), spare);
+                return true;
+            }
+            if self.closing.get() || self.closed.get() {
+                return false;
+            }
+            self.notify.wait().await;
+        }
+    }
+
+    /// Shuts the socket down in both directions (ends the reader too).
+    pub fn shutdown(&self) {
+        self.shutdown_now();
+    }
+
     /// The writer task: writes whatever accumulated, one write per wake-up, until closed.
     pub async fn writer(self: Rc<Self>) {
         let mut spare: Vec<u8> = Vec::with_capacity(16 << 10);

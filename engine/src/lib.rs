@@ -14,6 +14,7 @@ pub mod rates;
 pub mod session;
 pub mod shard;
 pub mod shared;
+pub mod ss7;
 pub mod stats;
 pub mod tasks;
 pub mod waitq;

@@ -5,6 +5,16 @@
 //! an own id issued on another shard.
 
 use crate::idmap::RcptEntry;
+use crate::ss7::sccp::Addr;
+
+/// What kind of upstream waits for the answer of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// An SMPP upstream bind: a deliver_sm_resp / data_sm_resp goes back on it.
+    Smpp,
+    /// An SS7 MO dialogue: the TC-END with the MAP result or error goes back to the MSC.
+    Ss7,
+}
 
 /// Where a deliver_sm from an upstream must be answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +31,9 @@ pub struct Origin {
     pub seq: u32,
     /// Response command_id (deliver_sm_resp or data_sm_resp).
     pub resp_id: u32,
+    /// SMPP bind or SS7 dialogue. For SS7, `bind` is the association, `gen` its generation and
+    /// `seq` the MO dialogue's id on the shard.
+    pub via: Via,
 }
 
 /// A receipt or MO on its way to an ESME.
@@ -89,6 +102,18 @@ pub enum MeshMsg {
     },
     /// Look up an own id for a query/cancel/replace from a client on another shard.
     OwnLookup(Forwarded),
+    /// A TCAP answer that arrived on another shard's association for a dialogue of this shard
+    /// (its transaction id names the shard).
+    Ss7 {
+        /// Stable connector index.
+        connector: u32,
+        /// The SCCP calling party of the answer.
+        calling: Addr,
+        /// The TCAP message.
+        tcap: Vec<u8>,
+        /// True when SCCP returned one of our own messages (UDTS/XUDTS).
+        returned: bool,
+    },
     /// The answer: the request with the upstream connector and id, or `None` when unknown.
     OwnFound {
         /// The original request.

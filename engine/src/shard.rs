@@ -11,7 +11,7 @@
 use crate::conn::Conn;
 use crate::idmap::{self, IdGen, OwnEntry, OwnMap, RcptEntry, RcptMap, UpstreamId};
 use crate::inflight::{Inflight, Pending};
-use crate::mesh::{DeliveryJob, Forwarded, MeshMsg, Origin};
+use crate::mesh::{DeliveryJob, Forwarded, MeshMsg, Origin, Via};
 use crate::rates::{LocalRate, REBALANCE};
 use crate::session::client::{self as up, ClientConfig, ClientSession};
 use crate::session::put_error_resp;
@@ -85,7 +85,7 @@ impl Client {
 impl Client {
     /// A response to one of the ESME's requests was written: release its window slot, and close
     /// a session that was only waiting to pay what it owed.
-    fn responded(&mut self) {
+    pub(crate) fn responded(&mut self) {
         self.session.responded();
         if self.session.should_close() {
             self.conn.close_after_flush();
@@ -128,7 +128,7 @@ impl Clients {
         self.slots.get_mut(key as usize)?.as_mut()
     }
 
-    fn live_mut(&mut self, key: u32, gen: u32) -> Option<&mut Client> {
+    pub(crate) fn live_mut(&mut self, key: u32, gen: u32) -> Option<&mut Client> {
         self.get_mut(key).filter(|c| c.gen == gen)
     }
 
@@ -206,15 +206,24 @@ pub struct ConnectorLocal {
     /// Requests waiting for room.
     pub waitq: WaitQueue,
     next_bind: usize,
+    /// For `kind = "m3ua"`: the shard's associations (its "binds") and their settings.
+    pub ss7: Option<Box<crate::ss7::link::Link>>,
 }
 
 impl ConnectorLocal {
     fn usable(&self) -> bool {
-        self.present && self.enabled && self.binds.iter().any(BindSlot::bound)
+        self.present
+            && self.enabled
+            && (self.binds.iter().any(BindSlot::bound)
+                || self.ss7.as_ref().is_some_and(|l| l.usable()))
     }
 
-    /// A bound bind with room in its window, round robin.
+    /// A bound bind with room in its window, round robin (for SS7: an active association with
+    /// room for another dialogue).
     fn bind_with_room(&mut self) -> Option<usize> {
+        if let Some(link) = self.ss7.as_mut() {
+            return link.assoc_with_room();
+        }
         let n = self.binds.len();
         let window = self.cfg.window as usize;
         for i in 0..n {
@@ -266,7 +275,7 @@ pub struct ShardState {
     pub id: usize,
     /// Process-wide state.
     pub shared: Arc<Shared>,
-    rt: Snapshot<Runtime>,
+    pub(crate) rt: Snapshot<Runtime>,
     /// Time of the batch being handled.
     pub now: Instant,
     start: Instant,
@@ -274,12 +283,12 @@ pub struct ShardState {
     pub clients: Clients,
     /// Connectors by stable index.
     pub connectors: Vec<Option<ConnectorLocal>>,
-    conn_rt: Vec<u32>,
+    pub(crate) conn_rt: Vec<u32>,
     accounts: Vec<Option<AccountLocal>>,
-    acct_rt: Vec<u32>,
+    pub(crate) acct_rt: Vec<u32>,
     route_turn: Vec<u32>,
     route_credit: Vec<Vec<i64>>,
-    ids: IdGen,
+    pub(crate) ids: IdGen,
     own: OwnMap,
     rcpt: RcptMap,
     parked: VecDeque<ParkedReceipt>,
@@ -295,6 +304,10 @@ pub struct ShardState {
     pub draining: bool,
     /// Bind tasks the glue must start: (stable connector index, slot).
     pub spawn: Vec<(u32, usize)>,
+    /// M3UA association tasks the glue must start: (stable connector index, association).
+    pub spawn_ss7: Vec<(u32, usize)>,
+    /// Dialogues, timers and buffers of the `m3ua` connectors.
+    pub(crate) ss7: crate::ss7::Ss7,
 }
 
 impl std::fmt::Debug for ShardState {
@@ -376,12 +389,14 @@ impl ShardState {
             turn: 0,
             draining: false,
             spawn: Vec::new(),
+            spawn_ss7: Vec::new(),
+            ss7: crate::ss7::Ss7::new(id, now),
         };
         s.apply_runtime();
         s
     }
 
-    fn secs(&self) -> u32 {
+    pub(crate) fn secs(&self) -> u32 {
         self.now.duration_since(self.start).as_secs() as u32
     }
 
@@ -467,6 +482,7 @@ impl ShardState {
                     server.wait_queue as usize * 1024,
                 ),
                 next_bind: 0,
+                ss7: None,
             });
             if binds_differ(&local.cfg, &c.config) {
                 for b in &mut local.binds {
@@ -528,6 +544,7 @@ impl ShardState {
                 }
             }
         }
+        self.ss7_apply_runtime();
         let n = rt.routes.routes().len();
         self.route_turn = vec![0; n];
         self.route_credit = rt
@@ -860,6 +877,9 @@ impl ShardState {
         let conn = self.connectors[c as usize]
             .as_mut()
             .expect("forward to a known connector");
+        if conn.ss7.is_some() {
+            return self.ss7_forward(c, b, pending, frame);
+        }
         let deadline = now + conn.cfg.response_timeout;
         let slot = &mut conn.binds[b];
         pending.sent = now;
@@ -1191,6 +1211,7 @@ impl ShardState {
                 .response()
                 .expect("deliver_sm and data_sm have responses")
                 .to_u32(),
+            via: Via::Smpp,
         };
         let rcpt_fmt = local.cfg.receipt_id;
         let view = match SmView::parse(frame) {
@@ -1299,9 +1320,12 @@ impl ShardState {
     }
 
     /// Answers an upstream deliver_sm: here if the bind is on this shard, else via its shard.
-    fn complete_origin(&mut self, o: Origin, status: u32) {
+    pub(crate) fn complete_origin(&mut self, o: Origin, status: u32) {
         if o.shard as usize != self.id {
             return self.mesh(o.shard as usize, MeshMsg::DeliverDone { origin: o, status });
+        }
+        if o.via == Via::Ss7 {
+            return self.ss7_mo_done(o, status);
         }
         let Some(slot) = self
             .connectors
@@ -1322,7 +1346,7 @@ impl ShardState {
     }
 
     /// Sends a receipt or MO towards a receiver bind of its account, or holds it.
-    fn dispatch(&mut self, mut job: DeliveryJob) {
+    pub(crate) fn dispatch(&mut self, mut job: DeliveryJob) {
         let id = self.id;
         let shards = self.shared.shards;
         self.turn = self.turn.wrapping_add(1);
@@ -1332,6 +1356,12 @@ impl ShardState {
             Some(s) if s == id => self.deliver_local(job),
             Some(s) => self.mesh(s, MeshMsg::Deliver(job)),
             None => {
+                // An MO from SS7 is not taken into custody: the network keeps it and hears
+                // sm-DeliveryFailure (nothing is acknowledged that was not delivered).
+                if let Some(o) = job.origin.filter(|o| o.via == Via::Ss7) {
+                    self.stats.account(job.account).refused += 1;
+                    return self.complete_origin(o, CommandStatus::ESME_RDELIVERYFAILURE.0);
+                }
                 // Nobody to deliver to: the proxy takes custody and answers the upstream now.
                 if let Some(o) = job.origin.take() {
                     self.complete_origin(o, 0);
@@ -1595,7 +1625,7 @@ impl ShardState {
         self.answer_live(&p, STATUS_UPSTREAM_FAILED);
     }
 
-    fn answer_live(&mut self, p: &Pending, status: CommandStatus) {
+    pub(crate) fn answer_live(&mut self, p: &Pending, status: CommandStatus) {
         if let Some(client) = self.clients.live_mut(p.client, p.client_gen) {
             put_error_resp(&mut client.conn.out(), p.command_id, status, p.client_seq);
             client.responded();
@@ -1612,7 +1642,7 @@ impl ShardState {
     }
 
     /// Moves waiting requests of connector `c` into binds with room.
-    fn pump(&mut self, c: u32) {
+    pub(crate) fn pump(&mut self, c: u32) {
         let now = self.now;
         loop {
             let Some(local) = self.connectors.get_mut(c as usize).and_then(|x| x.as_mut()) else {
@@ -1645,7 +1675,7 @@ impl ShardState {
 
     // ---------------------------------------------------------------- cross-shard
 
-    fn mesh(&mut self, shard: usize, msg: MeshMsg) {
+    pub(crate) fn mesh(&mut self, shard: usize, msg: MeshMsg) {
         self.stats.mesh_out += 1;
         self.mesh_out[shard].push(msg);
     }
@@ -1704,6 +1734,12 @@ impl ShardState {
                     self.mesh(to, MeshMsg::OwnFound { req, found });
                 }
                 MeshMsg::OwnFound { req, found } => self.by_id_found(req, found),
+                MeshMsg::Ss7 {
+                    connector,
+                    calling,
+                    tcap,
+                    returned,
+                } => self.ss7_mesh_in(connector, calling, &tcap, returned),
             }
         }
     }
@@ -1713,6 +1749,7 @@ impl ShardState {
     /// Runs every timer due at `self.now`; called by the shard's one periodic task.
     pub fn tick(&mut self) {
         let now = self.now;
+        self.ss7_tick();
         // Upstream response timeouts and wait-queue deadlines.
         let mut expired: Vec<(u32, Pending, CommandStatus)> = Vec::new();
         for (ci, c) in self.connectors.iter_mut().enumerate() {
@@ -1865,6 +1902,7 @@ impl ShardState {
                 })
                 .count() as u64;
             let waiting = c.waitq.len() as u64;
+            let (inflight, up) = self.ss7_gauges(c).unwrap_or((inflight, up));
             let st = self.stats.connector(i as u32);
             st.inflight = inflight;
             st.binds_up = up;
@@ -1877,6 +1915,7 @@ impl ShardState {
         for (i, c) in self.connectors.iter().enumerate() {
             let Some(c) = c else { continue };
             let inflight = c.binds.iter().map(|b| b.inflight.len() as u64).sum();
+            let inflight = self.ss7_gauges(c).map_or(inflight, |g| g.0);
             let waiting = c.waitq.len() as u64;
             let st = self.stats.connector(i as u32);
             st.inflight = inflight;
@@ -1906,6 +1945,7 @@ impl ShardState {
                 }));
             }
         }
+        self.ss7_binds_json(&mut v);
         v
     }
 
@@ -1932,7 +1972,8 @@ impl ShardState {
             .iter()
             .flatten()
             .map(|c| c.binds.iter().map(|b| b.inflight.len()).sum::<usize>() + c.waitq.len())
-            .sum()
+            .sum::<usize>()
+            + self.ss7_in_flight()
     }
 
     /// Unbinds every upstream bind (last step of shutdown).
@@ -1947,6 +1988,7 @@ impl ShardState {
                 }
             }
         }
+        self.ss7_stop();
     }
 
     /// True once every upstream connection of this shard is closed.
@@ -1955,6 +1997,7 @@ impl ShardState {
             .iter()
             .flatten()
             .all(|c| c.binds.iter().all(|b| b.conn.is_none()))
+            && self.ss7_closed()
     }
 
     /// The bind task for a slot ended.

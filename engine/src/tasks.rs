@@ -397,6 +397,7 @@ async fn timer_loop(ctx: Rc<Ctx>) {
         st.refresh();
         st.tick();
         let spawn = std::mem::take(&mut st.spawn);
+        let spawn_ss7 = std::mem::take(&mut st.spawn_ss7);
         if now.duration_since(last_stats) >= STATS_EVERY {
             last_stats = now;
             st.publish_stats();
@@ -436,5 +437,203 @@ async fn timer_loop(ctx: Rc<Ctx>) {
         for (c, b) in spawn {
             glommio::spawn_local(bind_task(ctx.clone(), c, b)).detach();
         }
+        for (c, a) in spawn_ss7 {
+            glommio::spawn_local(assoc_task(ctx.clone(), c, a)).detach();
+        }
     }
+}
+
+// ------------------------------------------------------------------------ M3UA associations
+
+/// The largest M3UA message accepted from a peer (an XUDT is at most 272 octets; LUDT and
+/// management messages stay far below this).
+const M3UA_MAX: usize = 64 << 10;
+
+/// Reads M3UA messages from an association until it closes (`None`) or breaks framing.
+async fn m3ua_read_loop(
+    ctx: &Ctx,
+    conn: &Conn,
+    c: u32,
+    a: usize,
+) -> Option<smsedge_codecs::Error> {
+    use smsedge_codecs::m3ua::{frame_len, HEADER_LEN as M3UA_HEADER};
+    let mut rb = ReadBuf::new(READ_BUF);
+    loop {
+        let want = match frame_len(rb.data(), M3UA_MAX) {
+            Ok(Some(n)) => n,
+            _ => M3UA_HEADER,
+        };
+        let n = match conn.read(rb.spare(want)).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => n,
+        };
+        rb.filled(n);
+        {
+            let mut st = ctx.st.borrow_mut();
+            st.now = Instant::now();
+            st.refresh();
+            let r = loop {
+                match frame_len(rb.data(), M3UA_MAX) {
+                    Ok(Some(len)) if len <= rb.data().len() => {
+                        st.assoc_frame(c, a, &rb.data()[..len]);
+                        rb.consume(len);
+                    }
+                    Ok(_) => break None,
+                    Err(e) => break Some(e),
+                }
+            };
+            ctx.flush_mesh(&mut st);
+            if r.is_some() {
+                return r;
+            }
+        }
+        glommio::yield_if_needed().await;
+    }
+}
+
+/// Connects an association: TCP, or a kernel SCTP one-to-one socket adopted as a stream.
+async fn assoc_connect(
+    addr: SocketAddr,
+    transport: smsedge_control::config::Transport,
+) -> std::io::Result<(TcpStream, Option<std::os::fd::RawFd>)> {
+    use smsedge_control::config::Transport;
+    use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+    match transport {
+        Transport::Tcp => TcpStream::connect_timeout(addr, Duration::from_secs(5))
+            .await
+            .map(|s| (s, None))
+            .map_err(|e| std::io::Error::other(e.to_string())),
+        Transport::Sctp => {
+            let fd = crate::ss7::sctp::socket(&addr)?;
+            let mut done = crate::ss7::sctp::connect_start(&fd, &addr)?;
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !done {
+                if Instant::now() >= deadline {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("SCTP connect to {addr} timed out"),
+                    ));
+                }
+                glommio::timer::sleep(Duration::from_millis(10)).await;
+                done = crate::ss7::sctp::connect_done(&fd)?;
+            }
+            let raw = fd.as_raw_fd();
+            // SAFETY: a connected stream socket we own, handed over to glommio whole.
+            let stream = unsafe { TcpStream::from_raw_fd(fd.into_raw_fd()) };
+            Ok((stream, Some(raw)))
+        }
+    }
+}
+
+/// The writer of an SCTP association: each M3UA message goes in its own `sendmsg` on the
+/// stream its class calls for, with PPID 3.
+async fn sctp_writer(conn: Rc<Conn>, fd: std::os::fd::RawFd) {
+    let mut spare: Vec<u8> = Vec::with_capacity(16 << 10);
+    while conn.next_batch(&mut spare).await {
+        let mut at = 0;
+        while at < spare.len() {
+            let len = match smsedge_codecs::m3ua::frame_len(&spare[at..], usize::MAX) {
+                Ok(Some(n)) if at + n <= spare.len() => n,
+                _ => spare.len() - at,
+            };
+            loop {
+                match crate::ss7::sctp::send_message(fd, &spare[at..at + len]) {
+                    Ok(_) => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        glommio::timer::sleep(Duration::from_millis(1)).await
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "SCTP send failed");
+                        conn.shutdown();
+                        return;
+                    }
+                }
+            }
+            at += len;
+        }
+        spare.clear();
+    }
+    conn.shutdown();
+}
+
+async fn assoc_task(ctx: Rc<Ctx>, c: u32, a: usize) {
+    let mut seed = (Instant::now().elapsed().as_nanos() as u64)
+        ^ (u64::from(c) << 32)
+        ^ (a as u64) << 8
+        ^ 0x2545_F491_4F6C_DD1D;
+    let mut backoff: Option<Duration> = None;
+    let mut reported = false;
+    loop {
+        let target = {
+            let st = ctx.st.borrow();
+            if !st.assoc_wanted(c, a) {
+                break;
+            }
+            st.assoc_target(c)
+        };
+        let Some((address, transport, min, max)) = target else {
+            break;
+        };
+        let addr = address.to_socket_addrs().ok().and_then(|mut x| x.next());
+        let mut up_for = Duration::ZERO;
+        match addr {
+            None => tracing::warn!(address = %address, "cannot resolve the signalling gateway"),
+            Some(addr) => match assoc_connect(addr, transport).await {
+                Err(e) => {
+                    if !reported {
+                        tracing::warn!(address = %address, error = %e, "M3UA association cannot connect");
+                        reported = true;
+                    }
+                }
+                Ok((stream, sctp_fd)) => {
+                    reported = false;
+                    let conn = Conn::new(stream, addr);
+                    let started = {
+                        let mut st = ctx.st.borrow_mut();
+                        st.now = Instant::now();
+                        st.assoc_connected(c, a, conn.clone())
+                    };
+                    if started.is_none() {
+                        conn.abort();
+                        glommio::spawn_local(conn.clone().writer()).detach();
+                        break;
+                    }
+                    let t0 = Instant::now();
+                    match sctp_fd {
+                        Some(fd) => {
+                            glommio::spawn_local(sctp_writer(conn.clone(), fd)).detach();
+                        }
+                        None => {
+                            glommio::spawn_local(conn.clone().writer()).detach();
+                        }
+                    }
+                    if let Some(e) = m3ua_read_loop(&ctx, &conn, c, a).await {
+                        tracing::warn!(address = %address, error = %e, "M3UA framing error, closing");
+                        conn.abort();
+                    }
+                    conn.close_after_flush();
+                    up_for = t0.elapsed();
+                    let mut st = ctx.st.borrow_mut();
+                    st.now = Instant::now();
+                    st.assoc_closed(c, a);
+                    ctx.flush_mesh(&mut st);
+                }
+            },
+        }
+        let next = match backoff {
+            Some(d) if up_for < Duration::from_secs(10) => (d * 2).min(max),
+            _ => min,
+        };
+        backoff = Some(next);
+        let wait = jitter(&mut seed, next);
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            if !ctx.st.borrow().assoc_wanted(c, a) {
+                break;
+            }
+            glommio::timer::sleep((deadline - Instant::now()).min(Duration::from_millis(100)))
+                .await;
+        }
+    }
+    ctx.st.borrow_mut().assoc_task_ended(c, a);
 }
