@@ -16,7 +16,9 @@ macro_rules! bodies {
         /// The body of a PDU, one variant per command_id. Responses whose mandatory parameters
         /// may be left out when command_status is not 0 (v3.4 4.4.2 "the body is not returned")
         /// hold an `Option`: `None` is an empty body, which is not the same octets as an empty
-        /// message_id.
+        /// message_id. A `None` body cannot carry TLVs (v3.4 5.3: they follow the mandatory
+        /// parameters; the decoder would read them as the body), so a [`Pdu`] pairing the two
+        /// does not round-trip and [`Pdu::from_json`] refuses it.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Body {
             $( $(#[$doc])* $variant $( ( bodies!(@ty $kind $ty) ) )?, )*
@@ -352,6 +354,14 @@ impl Pdu {
         if !tlvs.is_empty() && !body.allows_tlvs() {
             return Err(JsonError(format!("tlvs: {id} carries no TLVs")));
         }
+        // v3.4 5.3: TLVs follow the mandatory parameters. A response whose body was left out
+        // (v3.4 4.4.2, on error) has no place for them: on the wire they would be read as its
+        // message_id.
+        if !tlvs.is_empty() && body.fields_len() == 0 {
+            return Err(JsonError(format!(
+                "tlvs: {id} without body cannot carry TLVs; give the body (e.g. message_id \"\")"
+            )));
+        }
         let pdu = Pdu {
             command_status,
             sequence_number,
@@ -443,5 +453,45 @@ pub fn error_status(e: &Error) -> CommandStatus {
         ("dest_flag", _) => S::ESME_RINVDESTFLAG,
         ("dl_name", _) => S::ESME_RINVDLNAME,
         _ => S::ESME_RSYSERR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_submit_sm_resp_without_body() {
+        // v3.4 4.4.2: no body on error.
+        let p = Pdu::decode_slice(&crate::hex::decode("00000010800000040000005800000007").unwrap())
+            .unwrap();
+        assert_eq!(p.body, Body::SubmitSmResp(None));
+        assert_eq!(p.command_status, CommandStatus::ESME_RTHROTTLED);
+        assert_eq!(p.to_json()["body"], json!({}));
+    }
+
+    #[test]
+    fn emits_empty_message_id_distinct_from_no_body() {
+        let some = Pdu::new(7, Body::SubmitSmResp(Some(MessageIdResp::default())));
+        assert_eq!(
+            crate::hex::encode(&some.to_vec()),
+            "0000001180000004000000000000000700"
+        );
+        let none = Pdu::new(7, Body::SubmitSmResp(None));
+        assert_eq!(none.to_vec().len(), 16);
+    }
+
+    #[test]
+    fn rejects_tlvs_on_a_response_without_body() {
+        // The TLV would be read back as the message_id (v3.4 5.3: TLVs follow the body).
+        let v = json!({"command_id": "submit_sm_resp", "command_status": 88, "sequence_number": 7,
+                       "body": {}, "tlvs": [{"tag": "0x001d", "value": "6f6b00"}]});
+        let e = Pdu::from_json(&v).unwrap_err();
+        assert!(e.0.starts_with("tlvs: submit_sm_resp without body"), "{e}");
+        let v = json!({"command_id": "submit_sm_resp", "command_status": 88, "sequence_number": 7,
+                       "body": {"message_id": ""}, "tlvs": [{"tag": "0x001d", "value": "6f6b00"}]});
+        let p = Pdu::from_json(&v).unwrap();
+        assert_eq!(Pdu::decode_slice(&p.to_vec()).unwrap(), p);
     }
 }
