@@ -9,7 +9,7 @@
 
 use super::body::FIELD_SHORT_MESSAGE;
 use super::header::{Header, HEADER_LEN};
-use super::tlv::tag;
+use super::tlv::{tag, FIELD_TLV};
 use super::view::SmView;
 use crate::error::{Error, Reason, Result};
 use std::ops::Range;
@@ -365,6 +365,7 @@ pub fn rewrite_receipt(
     } else {
         out.extend_from_slice(&frame[HEADER_LEN..v.tlvs_offset()]);
     }
+    let mut at = v.tlvs_offset();
     for (t, value) in v.tlvs() {
         out.extend_from_slice(&t.to_be_bytes());
         let len_at = out.len();
@@ -386,7 +387,13 @@ pub fn rewrite_receipt(
             _ => out.extend_from_slice(value),
         }
         let n = out.len() - value_at;
-        out[len_at..len_at + 2].copy_from_slice(&(n as u16).to_be_bytes());
+        // A TLV length is two octets (v3.4 5.3): a longer id must not wrap it.
+        let Ok(n) = u16::try_from(n) else {
+            out.truncate(start);
+            return Err(Error::new(FIELD_TLV, at, Reason::TooLong));
+        };
+        out[len_at..len_at + 2].copy_from_slice(&n.to_be_bytes());
+        at += 4 + value.len();
     }
     let total = (out.len() - start) as u32;
     let mut h = Header::new_unchecked(&mut out[start..]);
@@ -399,6 +406,33 @@ pub fn rewrite_receipt(
 mod tests {
     use super::*;
     use crate::smpp::Pdu;
+
+    #[test]
+    fn rejects_rewrite_that_would_overflow_a_tlv_length() {
+        // A receipt in a message_payload of 65533 octets whose id grows by 3: the TLV length
+        // cannot hold it (a framer configured above 64 KiB lets such a PDU in).
+        let mut pdu = Pdu::decode_slice(&crate::hex::decode(
+            "000000300000010300000000000000000001013535353237313030303000000139363935000001000424000454657374",
+        ).unwrap()).unwrap();
+        let mut text = b"id:1 stat:DELIVRD text:".to_vec();
+        text.resize(65533, b'x');
+        pdu.tlvs[0] = crate::smpp::Tlv::new(tag::MESSAGE_PAYLOAD, text);
+        let frame = pdu.to_vec();
+        let v = SmView::parse(&frame).unwrap();
+        let mut out = b"keep".to_vec();
+        let e = rewrite_receipt(&v, b"abcd", 1, &mut out).unwrap_err();
+        assert_eq!(
+            (e.field, e.offset, e.reason),
+            (FIELD_TLV, v.tlvs_offset(), Reason::TooLong)
+        );
+        assert_eq!(out, b"keep");
+        // The same id length fits.
+        rewrite_receipt(&v, b"2", 1, &mut out).unwrap();
+        assert_eq!(
+            Pdu::decode_slice(&out[4..]).unwrap().tlvs[0].value.len(),
+            65533
+        );
+    }
 
     #[test]
     fn parses_appendix_b_receipt() {
