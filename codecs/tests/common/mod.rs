@@ -342,3 +342,18 @@ pub fn body_is_empty(b: &Body) -> bool {
             | Body::QueryBroadcastSmResp(None)
     )
 }
+
+/// submit_sm, deliver_sm or data_sm with TLVs: what the router's view reads.
+pub fn sm_pdu() -> impl Strategy<Value = Pdu> {
+    let body = prop_oneof![
+        submit_sm().prop_map(Body::SubmitSm),
+        submit_sm().prop_map(Body::DeliverSm),
+        data_sm().prop_map(Body::DataSm),
+    ];
+    (body, any::<u32>(), vec(tlv(), 0..5)).prop_map(|(body, seq, tlvs)| Pdu {
+        command_status: CommandStatus::ESME_ROK,
+        sequence_number: seq,
+        body,
+        tlvs,
+    })
+}
