@@ -4,6 +4,8 @@
 //!
 //! Invariants, for every frame the Framer yields:
 //! - nothing panics;
+//! - the fast paths of `Pdu::decode` and `SmView::parse` give exactly what the field-by-field
+//!   `decode_checked` / `parse_checked` give;
 //! - whatever `Pdu::decode` accepts re-encodes to the same octets;
 //! - for submit_sm / deliver_sm / data_sm, `SmView::parse` accepts exactly when `Pdu::decode`
 //!   does, answers with the same command_status when both refuse, and agrees on every field;
@@ -17,6 +19,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use smsedge_codecs::json::{self, Proto};
 use smsedge_codecs::smpp::receipt::{receipt_message_id, rewrite_receipt};
+use smsedge_codecs::smpp::tlv::TAGS;
 use smsedge_codecs::smpp::view::resp_message_id;
 use smsedge_codecs::smpp::*;
 
@@ -84,8 +87,24 @@ fn mutated_pdu() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// A valid PDU with one more TLV of a standard tag whose value length may break its rule
+/// (message_state of 2 octets, ...), command_length adjusted: exercises the length rules.
+fn pdu_with_odd_tlv() -> impl Strategy<Value = Vec<u8>> {
+    let odd = (0..TAGS.len(), vec(any::<u8>(), 0..80)).prop_map(|(i, v)| (TAGS[i].tag, v));
+    (prop_oneof![common::sm_pdu(), common::pdu()], odd).prop_map(|(p, (tag, v))| {
+        let mut b = p.to_vec();
+        b.extend_from_slice(&tag.to_be_bytes());
+        b.extend_from_slice(&(v.len() as u16).to_be_bytes());
+        b.extend_from_slice(&v);
+        let n = b.len() as u32;
+        b[..4].copy_from_slice(&n.to_be_bytes());
+        b
+    })
+}
+
 fn input() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
+        pdu_with_odd_tlv(),
         vec(any::<u8>(), 0..600),
         // A header that frames, then random octets: reaches every body parser.
         (
@@ -112,6 +131,9 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 /// Every invariant on one frame (exactly command_length octets).
 fn check_frame(frame: &bytes::Bytes) -> Result<(), TestCaseError> {
     let decoded = Pdu::decode(frame);
+    // The fast paths (submit_sm, deliver_sm, data_sm) accept exactly what the field-by-field
+    // decoders accept, with the same result; otherwise the same error.
+    prop_assert_eq!(&decoded, &Pdu::decode_checked(frame));
     if let Ok(p) = &decoded {
         prop_assert_eq!(&p.to_vec()[..], &frame[..], "re-encode differs");
         prop_assert_eq!(p.encoded_len(), frame.len());
@@ -132,6 +154,11 @@ fn check_frame(frame: &bytes::Bytes) -> Result<(), TestCaseError> {
         return Ok(());
     }
     let view = SmView::parse(frame);
+    let checked = SmView::parse_checked(frame);
+    prop_assert_eq!(view.as_ref().err(), checked.as_ref().err());
+    if let (Ok(v), Ok(c)) = (&view, &checked) {
+        prop_assert_eq!(format!("{v:?}"), format!("{c:?}"));
+    }
     match (&view, &decoded) {
         (Err(v), Err(d)) => {
             prop_assert_eq!(

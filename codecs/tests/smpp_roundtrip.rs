@@ -16,6 +16,8 @@ proptest! {
         prop_assert_eq!(bytes.len(), p.encoded_len());
         let back = Pdu::decode_slice(&bytes).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert_eq!(&back, &p);
+        let frame = bytes::Bytes::from(bytes.clone());
+        prop_assert_eq!(Pdu::decode_checked(&frame).ok(), Some(p.clone()));
         prop_assert_eq!(back.to_vec(), bytes.clone());
         let json = p.to_json();
         let from_json = Pdu::from_json(&json).map_err(|e| TestCaseError::fail(format!("{e}")))?;

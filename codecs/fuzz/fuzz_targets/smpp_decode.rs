@@ -9,6 +9,7 @@ use smsedge_codecs::smpp::*;
 
 fn check_frame(frame: &bytes::Bytes) {
     let decoded = Pdu::decode(frame);
+    assert_eq!(decoded, Pdu::decode_checked(frame), "fast path differs");
     if let Ok(p) = &decoded {
         assert_eq!(p.to_vec(), &frame[..], "re-encode differs");
         assert_eq!(
@@ -24,7 +25,13 @@ fn check_frame(frame: &bytes::Bytes) {
     ) {
         return;
     }
-    match (SmView::parse(frame), &decoded) {
+    let checked = SmView::parse_checked(frame);
+    let view = SmView::parse(frame);
+    assert_eq!(view.as_ref().err(), checked.as_ref().err());
+    if let (Ok(v), Ok(c)) = (&view, &checked) {
+        assert_eq!(format!("{v:?}"), format!("{c:?}"));
+    }
+    match (view, &decoded) {
         (Err(v), Err(d)) => assert_eq!(error_status(&v), error_status(d)),
         (Ok(_), Err(d)) => panic!("view accepts, typed refuses: {d:?}"),
         (Err(v), Ok(_)) => panic!("typed accepts, view refuses: {v:?}"),
