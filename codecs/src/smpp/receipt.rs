@@ -17,6 +17,8 @@ use std::ops::Range;
 /// message_state values (v3.4 5.2.28, v5.0 4.7.15) with their receipt `stat:` words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageState {
+    /// 0, SCHEDULED (v5.0 4.7.15: delivery not yet initiated; intermediate).
+    Scheduled,
     /// 1, ENROUTE.
     Enroute,
     /// 2, DELIVRD.
@@ -41,6 +43,7 @@ impl MessageState {
     /// The message_state value.
     pub const fn to_u8(self) -> u8 {
         match self {
+            MessageState::Scheduled => 0,
             MessageState::Enroute => 1,
             MessageState::Delivered => 2,
             MessageState::Expired => 3,
@@ -56,6 +59,7 @@ impl MessageState {
     /// The state for a message_state value.
     pub const fn from_u8(v: u8) -> Option<Self> {
         Some(match v {
+            0 => MessageState::Scheduled,
             1 => MessageState::Enroute,
             2 => MessageState::Delivered,
             3 => MessageState::Expired,
@@ -69,9 +73,11 @@ impl MessageState {
         })
     }
 
-    /// The 7-letter `stat:` word of Appendix B.
+    /// The 7-letter `stat:` word of Appendix B (SCHEDULED, which v3.4 does not have, is
+    /// spelled in full).
     pub const fn stat(self) -> &'static str {
         match self {
+            MessageState::Scheduled => "SCHEDULED",
             MessageState::Enroute => "ENROUTE",
             MessageState::Delivered => "DELIVRD",
             MessageState::Expired => "EXPIRED",
@@ -92,6 +98,7 @@ impl MessageState {
         w.copy_from_slice(word);
         w.make_ascii_uppercase();
         Some(match &*w {
+            b"SCHEDULED" | b"SCHEDUL" => MessageState::Scheduled,
             b"ENROUTE" => MessageState::Enroute,
             b"DELIVRD" | b"DELIVERED" => MessageState::Delivered,
             b"EXPIRED" => MessageState::Expired,
@@ -105,10 +112,10 @@ impl MessageState {
         })
     }
 
-    /// True for the final states (everything but ENROUTE and ACCEPTD... ACCEPTD is final in
-    /// v3.4 5.2.28; only ENROUTE is not).
+    /// True for the final states: all but ENROUTE (v3.4 5.2.28) and SCHEDULED (v5.0 4.7.15),
+    /// which announce that a final receipt is still to come. ACCEPTD is final.
     pub const fn is_final(self) -> bool {
-        !matches!(self, MessageState::Enroute)
+        !matches!(self, MessageState::Enroute | MessageState::Scheduled)
     }
 }
 
@@ -432,6 +439,20 @@ mod tests {
             Pdu::decode_slice(&out[4..]).unwrap().tlvs[0].value.len(),
             65533
         );
+    }
+
+    #[test]
+    fn message_states_of_v50_round_trip() {
+        // v5.0 4.7.15: 0 SCHEDULED .. 9 SKIPPED; SCHEDULED and ENROUTE are intermediate, so a
+        // receipt carrying them must not end the message's life in the proxy.
+        for v in 0..=9u8 {
+            let s = MessageState::from_u8(v).unwrap();
+            assert_eq!(s.to_u8(), v);
+            assert_eq!(MessageState::from_stat(s.stat().as_bytes()), Some(s));
+        }
+        assert_eq!(MessageState::from_u8(10), None);
+        assert!(!MessageState::Scheduled.is_final() && !MessageState::Enroute.is_final());
+        assert!(MessageState::Accepted.is_final() && MessageState::Skipped.is_final());
     }
 
     #[test]
