@@ -528,6 +528,8 @@ pub fn error_status(e: &Error) -> CommandStatus {
         ("system_id", _) => S::ESME_RINVSYSID,
         ("password", _) => S::ESME_RINVPASWD,
         ("system_type", _) => S::ESME_RINVSYSTYP,
+        // No status names a bad address_range; the bind fails (v3.4 5.1.3 ESME_RBINDFAIL).
+        ("address_range", _) => S::ESME_RBINDFAIL,
         ("schedule_delivery_time", _) => S::ESME_RINVSCHED,
         ("validity_period" | "final_date", _) => S::ESME_RINVEXPIRY,
         ("number_of_dests", _) => S::ESME_RINVNUMDESTS,
@@ -561,6 +563,107 @@ mod tests {
         );
         let none = Pdu::new(7, Body::SubmitSmResp(None));
         assert_eq!(none.to_vec().len(), 16);
+    }
+
+    #[test]
+    fn maps_every_decode_error_to_its_status() {
+        // Each field the decoders name, with the status a response carries (v3.4 5.1.3).
+        let cases: &[(&str, Reason, CommandStatus)] = &[
+            (
+                "command_length",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "command_id",
+                Reason::Unsupported,
+                CommandStatus::ESME_RINVCMDID,
+            ),
+            (
+                "source_addr",
+                Reason::Truncated,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "source_addr",
+                Reason::NotTerminated,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "command_length",
+                Reason::TrailingBytes,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "short_message",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVMSGLEN,
+            ),
+            ("tlv", Reason::BadLength, CommandStatus::ESME_RINVTLVSTREAM),
+            ("tlv", Reason::Truncated, CommandStatus::ESME_RINVTLVSTREAM),
+            (
+                "tlv.length",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVTLVLEN,
+            ),
+            (
+                "service_type",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSERTYP,
+            ),
+            (
+                "source_addr",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSRCADR,
+            ),
+            (
+                "destination_addr",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVDSTADR,
+            ),
+            ("esme_addr", Reason::TooLong, CommandStatus::ESME_RINVDSTADR),
+            ("message_id", Reason::TooLong, CommandStatus::ESME_RINVMSGID),
+            ("system_id", Reason::TooLong, CommandStatus::ESME_RINVSYSID),
+            ("password", Reason::TooLong, CommandStatus::ESME_RINVPASWD),
+            (
+                "system_type",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSYSTYP,
+            ),
+            (
+                "address_range",
+                Reason::TooLong,
+                CommandStatus::ESME_RBINDFAIL,
+            ),
+            (
+                "schedule_delivery_time",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSCHED,
+            ),
+            (
+                "validity_period",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVEXPIRY,
+            ),
+            (
+                "number_of_dests",
+                Reason::BadValue,
+                CommandStatus::ESME_RINVNUMDESTS,
+            ),
+            (
+                "dest_flag",
+                Reason::BadValue,
+                CommandStatus::ESME_RINVDESTFLAG,
+            ),
+            ("dl_name", Reason::TooLong, CommandStatus::ESME_RINVDLNAME),
+        ];
+        for &(field, reason, want) in cases {
+            assert_eq!(
+                error_status(&Error::new(field, 20, reason)),
+                want,
+                "{field} {reason:?}"
+            );
+        }
     }
 
     #[test]
