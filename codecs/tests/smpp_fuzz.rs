@@ -269,3 +269,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The receipt rewrite finds the id with a short scan; it must find what the full parser
+    /// finds, whatever the text.
+    #[test]
+    fn receipt_id_scan_agrees_with_the_full_parse(parts in vec(proptest::sample::select(vec![
+        &b"id:"[..], b"ID:", b"text:", b"sub:", b"submit date:", b"done_date:", b"stat:", b" ",
+        b"  ", b"x", b"7", b":", b"paid:", b"\0",
+    ]), 0..16)) {
+        use smsedge_codecs::smpp::receipt::{id_span, ReceiptText};
+        let text = parts.concat();
+        prop_assert_eq!(id_span(&text), ReceiptText::parse(&text).and_then(|r| r.id_span()));
+    }
+}

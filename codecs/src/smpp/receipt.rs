@@ -153,29 +153,40 @@ enum Key {
     Text,
 }
 
-// Spellings seen from real SMSCs; matched case-insensitively at a word start.
-const KEYS: &[(&[u8], Key)] = &[
-    (b"id:", Key::Id),
-    (b"sub:", Key::Sub),
+// Spellings seen from real SMSCs; matched case-insensitively at a word start. Grouped by
+// first letter so that a word is compared with at most five keys.
+type Keys = &'static [(&'static [u8], Key)];
+const KEYS_D: Keys = &[
     (b"dlvrd:", Key::Dlvrd),
-    (b"submit date:", Key::SubmitDate),
-    (b"submit_date:", Key::SubmitDate),
-    (b"submitdate:", Key::SubmitDate),
     (b"done date:", Key::DoneDate),
     (b"done_date:", Key::DoneDate),
     (b"donedate:", Key::DoneDate),
+];
+const KEYS_S: Keys = &[
+    (b"sub:", Key::Sub),
+    (b"submit date:", Key::SubmitDate),
+    (b"submit_date:", Key::SubmitDate),
+    (b"submitdate:", Key::SubmitDate),
     (b"stat:", Key::Stat),
-    (b"err:", Key::Err),
-    (b"text:", Key::Text),
 ];
 
 fn key_at(s: &[u8], i: usize) -> Option<(Key, usize)> {
     if i > 0 && s[i - 1] != b' ' {
         return None;
     }
-    KEYS.iter().find_map(|(k, key)| {
-        let end = i + k.len();
-        (end <= s.len() && s[i..end].eq_ignore_ascii_case(k)).then_some((*key, end))
+    let rest = &s[i..];
+    let keys: Keys = match rest.first()?.to_ascii_lowercase() {
+        b'i' => &[(b"id:", Key::Id)],
+        b'd' => KEYS_D,
+        b's' => KEYS_S,
+        b'e' => &[(b"err:", Key::Err)],
+        b't' => &[(b"text:", Key::Text)],
+        _ => return None,
+    };
+    keys.iter().find_map(|(k, key)| {
+        let word = rest.get(..k.len())?;
+        // Most SMSCs write the keys in lower case: try the plain comparison first.
+        (word == *k || word.eq_ignore_ascii_case(k)).then_some((*key, i + k.len()))
     })
 }
 
@@ -187,7 +198,11 @@ impl<'a> ReceiptText<'a> {
         let mut i = 0;
         while i < s.len() {
             let Some((key, start)) = key_at(s, i) else {
-                i += 1;
+                // Keys start words: go to the octet after the next space.
+                i = s[i..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| i + n + 1);
                 continue;
             };
             if let Key::Text = key {
@@ -255,10 +270,37 @@ impl<'a> ReceiptText<'a> {
     }
 }
 
+/// Where the `id:` value of a receipt text is: what [`ReceiptText::parse`] would give as
+/// `id_span()`, found without parsing the other fields (the id comes first in practice).
+pub fn id_span(s: &[u8]) -> Option<Range<usize>> {
+    let mut i = 0;
+    while i < s.len() {
+        match key_at(s, i) {
+            Some((Key::Id, start)) => {
+                let end = s[start..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| start + n);
+                return Some(start..end);
+            }
+            // Everything after text: is the message's own text.
+            Some((Key::Text, _)) => return None,
+            // Other keys' values never hold a space: the next word is the next candidate.
+            _ => {
+                i = s[i..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| i + n + 1)
+            }
+        }
+    }
+    None
+}
+
 /// Writes `text` with its `id:` value replaced by `new_id`; false (and nothing written) when
 /// the text has no id.
 pub fn rewrite_text_id(text: &[u8], new_id: &[u8], out: &mut Vec<u8>) -> bool {
-    match ReceiptText::parse(text).and_then(|r| r.id_span()) {
+    match id_span(text) {
         Some(span) => {
             out.extend_from_slice(&text[..span.start]);
             out.extend_from_slice(new_id);
@@ -337,7 +379,7 @@ pub fn receipt_message_id<'a>(v: &SmView<'a>) -> Option<&'a [u8]> {
             return Some(id);
         }
     }
-    ReceiptText::parse(v.payload()).and_then(|r| r.id)
+    id_span(v.payload()).map(|r| &v.payload()[r])
 }
 
 /// Rebuilds a receipt deliver_sm (or data_sm) with `new_id` in place of the upstream id: in the
@@ -439,6 +481,24 @@ mod tests {
             Pdu::decode_slice(&out[4..]).unwrap().tlvs[0].value.len(),
             65533
         );
+    }
+
+    #[test]
+    fn finds_the_id_as_the_full_parse_does() {
+        for t in [
+            &b"id:abc sub:001 text:id:zzz"[..],
+            b"sub:001 ID:x1 stat:DELIVRD",
+            b"submit date:2401011200 done date:2401011201 id:late",
+            b"text:id:inside the text",
+            b"paid:5 id:ok",
+            b"  id:after-spaces",
+            b"id:",
+            b"no id here",
+            b"",
+        ] {
+            let full = ReceiptText::parse(t).and_then(|r| r.id_span());
+            assert_eq!(id_span(t), full, "{}", String::from_utf8_lossy(t));
+        }
     }
 
     #[test]
