@@ -269,13 +269,17 @@ impl Pdu {
         } else {
             Body::DeliverSm(sm_fields())
         };
-        let tlvs = v
-            .tlvs()
-            .map(|(tag, value)| Tlv {
+        // The view checked the TLV stream: walk it by offsets and slice `frame` directly.
+        let mut tlvs = Vec::new();
+        let mut at = v.tlvs_offset();
+        for (tag, value) in v.tlvs() {
+            at += 4;
+            tlvs.push(Tlv {
                 tag,
-                value: share(frame, value),
-            })
-            .collect();
+                value: slice(at..at + value.len()),
+            });
+            at += value.len();
+        }
         let h = Header::new_unchecked(&frame[..]);
         Pdu {
             command_status: CommandStatus(h.command_status()),

@@ -273,12 +273,17 @@ impl<'a> TlvIter<'a> {
 
 impl<'a> Iterator for TlvIter<'a> {
     type Item = (u16, &'a [u8]);
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let mut r = Reader::new(self.rest);
-        let tag = r.u16(FIELD_TLV).ok()?;
-        let len = r.u16(FIELD_TLV).ok()?;
-        let value = r.take(usize::from(len), FIELD_TLV).ok()?;
-        self.rest = r.rest();
+        let (tag, len) = self.rest.get(..4).map(|h| {
+            (
+                u16::from_be_bytes([h[0], h[1]]),
+                usize::from(u16::from_be_bytes([h[2], h[3]])),
+            )
+        })?;
+        let end = 4 + len;
+        let value = self.rest.get(4..end)?;
+        self.rest = self.rest.get(end..).unwrap_or_default();
         Some((tag, value))
     }
 }
