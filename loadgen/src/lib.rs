@@ -70,6 +70,7 @@ pub mod parse;
 pub mod report;
 pub mod rt;
 pub mod smsc;
+pub mod ss7;
 pub mod templates;
 mod wheel;
 
