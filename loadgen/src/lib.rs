@@ -1,4 +1,5 @@
-//! smsedge-loadgen: the load generator and SMSC simulator that ship with smsedge.
+//! smsedge-loadgen: the load generator, SMSC simulator and SS7 peer simulator that ship with
+//! smsedge.
 //!
 //! Operators load-test their SMS path with it, and smsedge measures itself with it, so it has
 //! to be faster than anything it tests and honest about latency:
@@ -11,6 +12,11 @@
 //!   after a latency distribution, chosen error statuses, throttling above a rate, a window it
 //!   enforces, receipts after a delay with a mix of final states, MO traffic, and drops on
 //!   purpose (to prove the generator reports them).
+//! - [`ss7`]: an SS7 peer over M3UA/TCP playing HLR and MSC for the proxy's SS7 connectors:
+//!   ASP states, SRI-for-SM and mt-forwardSM (multi-part dialogues) answered after a latency
+//!   with an error mix or deterministic errors, checks that the proxy delivers where SRI said,
+//!   MO origination, and counters like the SMSC simulator's ([`ss7::Ss7::start`],
+//!   [`ss7::Ss7Handle::stats`], [`ss7::Ss7Handle::stop`]).
 //!
 //! Both run thread-per-core on glommio (one executor per `--cpus` entry) and keep per-PDU cost
 //! tiny: pre-encoded templates with patched fields, every PDU of a read buffer handled before
@@ -70,6 +76,7 @@ pub mod parse;
 pub mod report;
 pub mod rt;
 pub mod smsc;
+pub mod ss7;
 pub mod templates;
 mod wheel;
 

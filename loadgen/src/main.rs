@@ -1,7 +1,8 @@
-//! `smsedge-loadgen`: the load generator (`esme`) and the SMSC simulator (`smsc`).
+//! `smsedge-loadgen`: the load generator (`esme`), the SMSC simulator (`smsc`) and the SS7 peer
+//! simulator (`ss7`).
 
 use clap::Parser;
-use smsedge_loadgen::{esme, rt, smsc};
+use smsedge_loadgen::{esme, rt, smsc, ss7};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use std::time::Duration;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Load generator and SMSC simulator for SMPP.
+/// Load generator and SMSC simulator for SMPP, and an SS7 peer simulator (HLR and MSC over M3UA).
 #[derive(Parser)]
 #[command(name = "smsedge-loadgen", version, about)]
 enum Cmd {
@@ -17,6 +18,9 @@ enum Cmd {
     Esme(esme::EsmeOptions),
     /// Run an SMSC simulator until SIGINT/SIGTERM.
     Smsc(smsc::SmscOptions),
+    /// Run an SS7 peer over M3UA/TCP playing HLR and MSC (SRI-for-SM, mt-forwardSM, MO) until
+    /// SIGINT/SIGTERM.
+    Ss7(ss7::Ss7Options),
 }
 
 fn main() -> ExitCode {
@@ -24,6 +28,7 @@ fn main() -> ExitCode {
     match Cmd::parse() {
         Cmd::Esme(o) => run_esme(o),
         Cmd::Smsc(o) => run_smsc(o),
+        Cmd::Ss7(o) => run_ss7(o),
     }
 }
 
@@ -109,6 +114,64 @@ fn run_smsc(o: smsc::SmscOptions) -> ExitCode {
     if let Some(p) = stats_file {
         if let Err(e) = std::fs::write(&p, json + "\n") {
             eprintln!("smsedge-loadgen smsc: {}: {e}", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_ss7(o: ss7::Ss7Options) -> ExitCode {
+    let quiet = o.quiet;
+    let stats_file = o.stats.clone();
+    let h = match ss7::Ss7::start(o) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("smsedge-loadgen ss7: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // One line scripts and tests can wait for.
+    println!(
+        "{}",
+        serde_json::json!({ "listening": h.local_addr().to_string() })
+    );
+    let _ = std::io::stdout().flush();
+    let t0 = std::time::Instant::now();
+    let mut prev = h.stats();
+    let mut next = Duration::from_secs(1);
+    while !rt::stop_requested() {
+        std::thread::sleep(Duration::from_millis(50));
+        if t0.elapsed() >= next {
+            next += Duration::from_secs(1);
+            let s = h.stats();
+            if !quiet {
+                let errs = |m: &ss7::Counts| m.values().sum::<u64>();
+                eprintln!(
+                    "[{:>5.0}s] assoc {} active {}  sri {:>7}/s  mt {:>7}/s  parts {:>7}/s  errors sri {} mt {}  mo {}/s ok {} err {} timeout {}  dropped {}",
+                    t0.elapsed().as_secs_f64(),
+                    s.associations,
+                    s.aspac,
+                    s.sri - prev.sri,
+                    s.mt_forward_sm - prev.mt_forward_sm,
+                    s.parts - prev.parts,
+                    errs(&s.sri_errors),
+                    errs(&s.mt_errors),
+                    s.mo_sent - prev.mo_sent,
+                    s.mo_answered_ok,
+                    s.mo_answered_error,
+                    s.mo_timeouts,
+                    s.dropped,
+                );
+            }
+            prev = s;
+        }
+    }
+    let s = h.stop();
+    let json = serde_json::to_string(&s).expect("stats serialize");
+    println!("{json}");
+    if let Some(p) = stats_file {
+        if let Err(e) = std::fs::write(&p, json + "\n") {
+            eprintln!("smsedge-loadgen ss7: {}: {e}", p.display());
             return ExitCode::from(2);
         }
     }
