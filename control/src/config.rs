@@ -1297,7 +1297,10 @@ fn validate_connector(v: &mut V<'_>, loc: &str, c: &Connector) {
             if !(c.interface_version <= 0x34 || c.interface_version == 0x50) {
                 v.err(
                     format!("{loc}.interface_version"),
-                    format!("must be 0x00..=0x34 or 0x50, got 0x{:X}", c.interface_version),
+                    format!(
+                        "must be 0x00..=0x34 or 0x50, got 0x{:X}",
+                        c.interface_version
+                    ),
                 );
             }
         }
@@ -1380,7 +1383,10 @@ fn validate_m3ua(v: &mut V<'_>, loc: &str, c: &Connector) {
     if !(c.map_version == 2 || c.map_version == 3) {
         v.err(
             format!("{loc}.map_version"),
-            format!("must be 3 (v3, falling back to v2) or 2, got {}", c.map_version),
+            format!(
+                "must be 3 (v3, falling back to v2) or 2, got {}",
+                c.map_version
+            ),
         );
     }
     v.positive(format!("{loc}.dialogue_timeout"), c.dialogue_timeout);
@@ -1578,7 +1584,10 @@ address = "127.0.0.1:2776"
         assert_eq!(full.sri_cache_ttl, min.sri_cache_ttl);
         assert_eq!(full.sri_cache_size, min.sri_cache_size);
         assert_eq!(full.submit_mode, min.submit_mode);
-        assert_eq!((full.binds, full.window, full.tps), (min.binds, min.window, min.tps));
+        assert_eq!(
+            (full.binds, full.window, full.tps),
+            (min.binds, min.window, min.tps)
+        );
         assert_eq!(full.reconnect_min, min.reconnect_min);
         assert_eq!(full.reconnect_max, min.reconnect_max);
         assert_eq!(full.enabled, min.enabled);
@@ -1602,10 +1611,19 @@ address = "127.0.0.1:2776"
         assert_eq!((m.local_pc, m.remote_pc), (Some(101), Some(202)));
         assert_eq!(
             (m.transport, m.traffic_mode, m.submit_mode),
-            (Transport::Tcp, TrafficMode::Loadshare, SubmitMode::Transactional)
+            (
+                Transport::Tcp,
+                TrafficMode::Loadshare,
+                SubmitMode::Transactional
+            )
         );
         assert_eq!(
-            (m.network_indicator, m.map_version, m.routing_context, m.asp_id),
+            (
+                m.network_indicator,
+                m.map_version,
+                m.routing_context,
+                m.asp_id
+            ),
             (2, 3, None, None)
         );
         assert_eq!(
@@ -1909,7 +1927,10 @@ account = "ghost"
         }
         for key in ["local_pc", "remote_pc", "smsc_gt"] {
             let want = format!("connector \"smsc-a\".{key}: missing: required for kind = \"m3ua\"");
-            assert!(errs.iter().any(|e| e.starts_with(&want)), "{want} in {errs:#?}");
+            assert!(
+                errs.iter().any(|e| e.starts_with(&want)),
+                "{want} in {errs:#?}"
+            );
         }
         assert_eq!(errs.len(), 24, "{errs:#?}");
     }

@@ -450,12 +450,7 @@ async fn timer_loop(ctx: Rc<Ctx>) {
 const M3UA_MAX: usize = 64 << 10;
 
 /// Reads M3UA messages from an association until it closes (`None`) or breaks framing.
-async fn m3ua_read_loop(
-    ctx: &Ctx,
-    conn: &Conn,
-    c: u32,
-    a: usize,
-) -> Option<smsedge_codecs::Error> {
+async fn m3ua_read_loop(ctx: &Ctx, conn: &Conn, c: u32, a: usize) -> Option<smsedge_codecs::Error> {
     use smsedge_codecs::m3ua::{frame_len, HEADER_LEN as M3UA_HEADER};
     let mut rb = ReadBuf::new(READ_BUF);
     loop {

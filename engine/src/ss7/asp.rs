@@ -403,7 +403,11 @@ pub fn put_data(out: &mut Vec<u8>, cfg: &AspConfig, sls: u8, user_data: &[u8]) {
     let pd_len = 4 + 12 + user_data.len();
     let pad = (4 - pd_len % 4) % 4;
     let len = HEADER_LEN
-        + if cfg.network_appearance.is_some() { 8 } else { 0 }
+        + if cfg.network_appearance.is_some() {
+            8
+        } else {
+            0
+        }
         + if cfg.routing_context.is_some() { 8 } else { 0 }
         + pd_len
         + pad;
@@ -483,7 +487,10 @@ mod tests {
         };
         let data = Message::data(Some(100), pd).encode();
         match a.handle_message(now, &data, &mut out) {
-            Event::Data(v) => assert_eq!((v.opc, v.dpc, v.sls, v.user_data), (2, 1, 9, &[1, 2, 3][..])),
+            Event::Data(v) => assert_eq!(
+                (v.opc, v.dpc, v.sls, v.user_data),
+                (2, 1, 9, &[1, 2, 3][..])
+            ),
             e => panic!("{e:?}"),
         }
         assert!(out.is_empty());
@@ -537,7 +544,10 @@ mod tests {
         a.handle_message(now, &Message::aspup_ack(None).encode(), &mut out);
         out.clear();
         let err = Message::err(error_code::INVALID_ROUTING_CONTEXT, vec![]).encode();
-        assert!(matches!(a.handle_message(now, &err, &mut out), Event::Close(_)));
+        assert!(matches!(
+            a.handle_message(now, &err, &mut out),
+            Event::Close(_)
+        ));
     }
 
     #[test]
@@ -584,7 +594,10 @@ mod tests {
                 Event::Close(r) => Event::Close(r),
             }
         };
-        assert_eq!(ev(&mut a, Message::duna(&[100], &other), &mut out), Event::None);
+        assert_eq!(
+            ev(&mut a, Message::duna(&[100], &other), &mut out),
+            Event::None
+        );
         assert_eq!(
             ev(&mut a, Message::duna(&[100], &peer), &mut out),
             Event::PeerUnavailable
@@ -615,7 +628,10 @@ mod tests {
     fn alternate_asp_makes_it_inactive_then_it_asks_again() {
         let (mut a, now, mut out) = active();
         let n = Message::ntfy(status::OTHER, status::ALTERNATE_ASP_ACTIVE, None, &[100]);
-        assert_eq!(a.handle_message(now, &n.encode(), &mut out), Event::Inactive);
+        assert_eq!(
+            a.handle_message(now, &n.encode(), &mut out),
+            Event::Inactive
+        );
         assert!(!a.is_active());
         let t = now + ACK_TIMEOUT * 2;
         a.handle_timeout(t, &mut out);
@@ -644,7 +660,12 @@ mod tests {
 
     #[test]
     fn put_data_emits_what_the_codec_encodes() {
-        for (na, rc, n) in [(None, None, 3usize), (Some(8), Some(100), 4), (None, Some(1), 5), (Some(3), None, 6)] {
+        for (na, rc, n) in [
+            (None, None, 3usize),
+            (Some(8), Some(100), 4),
+            (None, Some(1), 5),
+            (Some(3), None, 6),
+        ] {
             let c = AspConfig {
                 network_appearance: na,
                 routing_context: rc,

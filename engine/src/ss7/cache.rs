@@ -59,7 +59,15 @@ impl SriCache {
     }
 
     /// Remembers `route` for `ttl`, keeping at most `cap` entries.
-    pub fn put(&mut self, c: u32, number: u64, route: Route, ttl: Duration, now: Instant, cap: usize) {
+    pub fn put(
+        &mut self,
+        c: u32,
+        number: u64,
+        route: Route,
+        ttl: Duration,
+        now: Instant,
+        cap: usize,
+    ) {
         if cap == 0 || ttl.is_zero() {
             return;
         }

@@ -464,8 +464,7 @@ mod tests {
             p.to_vec()
         };
         let view = smsedge_codecs::smpp::SmView::parse(&v).unwrap();
-        super::super::sms::build_deliver(&view, "1", Clock::now().scts(), 1, &mut d.parts)
-            .unwrap();
+        super::super::sms::build_deliver(&view, "1", Clock::now().scts(), 1, &mut d.parts).unwrap();
         assert_eq!(d.parts.len(), parts);
         d
     }
@@ -476,7 +475,10 @@ mod tests {
         let r = sri_result();
         let s = d.on_reply(MessageKind::End, None, Reply::Result(Some(&r)), 3);
         assert_eq!(s, Step::MtBegin);
-        assert_eq!((d.phase, d.msc.as_slice()), (Phase::Mt, &b"447700900555"[..]));
+        assert_eq!(
+            (d.phase, d.msc.as_slice()),
+            (Phase::Mt, &b"447700900555"[..])
+        );
         let peer = TransactionId::from_u32(99);
         let s = d.on_reply(MessageKind::Continue, Some(peer), Reply::Result(None), 3);
         assert_eq!((s, d.part, d.peer_tid), (Step::MtContinue, 1, Some(peer)));
@@ -573,7 +575,12 @@ mod tests {
         );
         let mut d = dialogue(1);
         assert_eq!(
-            d.on_reply(MessageKind::End, None, Reply::Result(Some(&[0x30, 0x00])), 3),
+            d.on_reply(
+                MessageKind::End,
+                None,
+                Reply::Result(Some(&[0x30, 0x00])),
+                3
+            ),
             Step::done(Err(Failure::Aborted))
         );
     }

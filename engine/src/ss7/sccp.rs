@@ -20,7 +20,7 @@ pub const PROTOCOL_CLASS: u8 = 0x81;
 pub const HOP_COUNTER: u8 = 15;
 
 /// An encoded SCCP party address (Q.713 3.4) without its length octet, kept inline.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Addr {
     len: u8,
     bytes: [u8; 32],
@@ -29,15 +29,6 @@ pub struct Addr {
 impl std::fmt::Debug for Addr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Addr({})", smsedge_codecs::hex::encode(self.as_bytes()))
-    }
-}
-
-impl Default for Addr {
-    fn default() -> Self {
-        Addr {
-            len: 0,
-            bytes: [0; 32],
-        }
     }
 }
 
@@ -212,7 +203,11 @@ pub enum Inbound<'a> {
     },
 }
 
-fn addr_at<'a>(buf: &'a [u8], at: usize, field: &'static str) -> Result<&'a [u8], smsedge_codecs::Error> {
+fn addr_at<'a>(
+    buf: &'a [u8],
+    at: usize,
+    field: &'static str,
+) -> Result<&'a [u8], smsedge_codecs::Error> {
     let mut r = Reader::new(buf);
     r.take(at, field)?;
     let len = usize::from(r.u8(field)?);
@@ -225,8 +220,11 @@ pub fn parse(buf: &[u8]) -> Result<Inbound<'_>, smsedge_codecs::Error> {
     use smsedge_codecs::{Error, Reason};
     let mut r = Reader::new(buf);
     let code = r.u8("sccp.message_type")?;
-    let t = MessageType::from_code(code)
-        .ok_or(Error::new("sccp.message_type", 0, Reason::Unsupported))?;
+    let t = MessageType::from_code(code).ok_or(Error::new(
+        "sccp.message_type",
+        0,
+        Reason::Unsupported,
+    ))?;
     if t.is_long() {
         // LUDT/LUDTS do not travel over M3UA links of the profile; the typed decoder takes them.
         let m = Message::decode(buf)?;
@@ -348,9 +346,10 @@ impl Reassembly {
 
 /// True when `m` is the first XUDT segment: what remains can be told from it.
 pub fn is_segmented(m: &Message) -> bool {
-    m.optional
-        .as_ref()
-        .is_some_and(|l| l.iter().any(|p| matches!(p, OptionalParam::Segmentation(_))))
+    m.optional.as_ref().is_some_and(|l| {
+        l.iter()
+            .any(|p| matches!(p, OptionalParam::Segmentation(_)))
+    })
 }
 
 #[cfg(test)]
@@ -366,7 +365,13 @@ mod tests {
 
     #[test]
     fn gt_addresses_are_what_the_codec_encodes() {
-        for d in ["1", "12", "447700900123", "4477009001234", "123456789012345"] {
+        for d in [
+            "1",
+            "12",
+            "447700900123",
+            "4477009001234",
+            "123456789012345",
+        ] {
             let a = Addr::gt(8, d.as_bytes()).unwrap();
             assert_eq!(a.as_bytes(), codec_gt(8, d), "{d}");
             assert_eq!(a.ssn(), Some(8));
@@ -399,7 +404,10 @@ mod tests {
                 calling,
                 data: d,
             } => {
-                assert_eq!((called, calling, d), (cd.as_bytes(), cg.as_bytes(), &data[..]));
+                assert_eq!(
+                    (called, calling, d),
+                    (cd.as_bytes(), cg.as_bytes(), &data[..])
+                );
             }
             x => panic!("{x:?}"),
         }
@@ -412,7 +420,10 @@ mod tests {
         let data: Vec<u8> = (0..=255u8).cycle().take(600).collect();
         let mut scratch = Vec::new();
         let mut msgs = Vec::new();
-        send(&cd, &cg, &data, [1, 2, 3], &mut scratch, |m| msgs.push(m.to_vec())).unwrap();
+        send(&cd, &cg, &data, [1, 2, 3], &mut scratch, |m| {
+            msgs.push(m.to_vec())
+        })
+        .unwrap();
         assert!(msgs.len() >= 3);
         let mut r = Reassembly::new(8);
         let mut whole = None;
@@ -461,7 +472,13 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for b in [&[][..], &[0x09], &[0x09, 0x81, 3, 0, 0], &[0x09, 0x81, 200, 1, 1], &[0x77, 0]] {
+        for b in [
+            &[][..],
+            &[0x09],
+            &[0x09, 0x81, 3, 0, 0],
+            &[0x09, 0x81, 200, 1, 1],
+            &[0x77, 0],
+        ] {
             assert!(parse(b).is_err(), "{b:?}");
         }
     }

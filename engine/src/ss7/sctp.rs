@@ -181,7 +181,10 @@ pub fn connect_start(fd: &OwnedFd, addr: &SocketAddr) -> io::Result<bool> {
     if e.raw_os_error() == Some(libc::EINPROGRESS) {
         return Ok(false);
     }
-    Err(io::Error::new(e.kind(), format!("SCTP connect to {addr}: {e}")))
+    Err(io::Error::new(
+        e.kind(),
+        format!("SCTP connect to {addr}: {e}"),
+    ))
 }
 
 /// Where a non-blocking connect stands: `Ok(true)` connected, `Ok(false)` still in progress.
@@ -310,7 +313,10 @@ mod tests {
     fn streams_follow_the_message_class() {
         use smsedge_codecs::m3ua::{Message, ProtocolData};
         assert_eq!(stream_of(&Message::aspup(None).encode()), MGMT_STREAM);
-        assert_eq!(stream_of(&Message::aspac(Some(2), &[]).encode()), MGMT_STREAM);
+        assert_eq!(
+            stream_of(&Message::aspac(Some(2), &[]).encode()),
+            MGMT_STREAM
+        );
         let pd = ProtocolData {
             opc: 1,
             dpc: 2,
@@ -331,7 +337,10 @@ mod tests {
         match socket(&addr) {
             Err(e) => {
                 let s = e.to_string();
-                assert!(s.contains("no SCTP") && s.contains("transport = \"tcp\""), "{s}");
+                assert!(
+                    s.contains("no SCTP") && s.contains("transport = \"tcp\""),
+                    "{s}"
+                );
             }
             Ok(fd) => {
                 let started = connect_start(&fd, &addr);

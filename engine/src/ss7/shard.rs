@@ -162,7 +162,9 @@ impl ShardState {
                 tracing::error!(connector = %c.config.name, "m3ua connector without point codes or SMSC GT");
                 continue;
             };
-            let link = local.ss7.get_or_insert_with(|| Box::new(Link::new(cfg.clone())));
+            let link = local
+                .ss7
+                .get_or_insert_with(|| Box::new(Link::new(cfg.clone())));
             if link.cfg.needs_new_associations(&cfg) {
                 for a in &mut link.assocs {
                     a.wanted = false;
@@ -330,19 +332,32 @@ impl ShardState {
                 self.sccp_in(c, a, v.opc, v.user_data);
             }
             Event::Active => {
-                tracing::info!(shard = id, connector = c, association = a, "M3UA association active");
+                tracing::info!(
+                    shard = id,
+                    connector = c,
+                    association = a,
+                    "M3UA association active"
+                );
                 self.stats.connector(c).binds_up += 1;
                 self.pump(c);
             }
             Event::Inactive => {
-                tracing::warn!(shard = id, association = a, "M3UA association made inactive by the peer");
+                tracing::warn!(
+                    shard = id,
+                    association = a,
+                    "M3UA association made inactive by the peer"
+                );
                 let st = self.stats.connector(c);
                 st.binds_up = st.binds_up.saturating_sub(1);
             }
             Event::PeerUnavailable => {
                 if let Some(link) = self.link(c) {
                     if link.peer_available {
-                        tracing::warn!(shard = id, remote_pc, "DUNA: the peer's point code is unavailable");
+                        tracing::warn!(
+                            shard = id,
+                            remote_pc,
+                            "DUNA: the peer's point code is unavailable"
+                        );
                     }
                     link.peer_available = false;
                 }
@@ -350,7 +365,11 @@ impl ShardState {
             Event::PeerAvailable => {
                 if let Some(link) = self.link(c) {
                     if !link.peer_available {
-                        tracing::info!(shard = id, remote_pc, "DAVA: the peer's point code is available");
+                        tracing::info!(
+                            shard = id,
+                            remote_pc,
+                            "DAVA: the peer's point code is available"
+                        );
                     }
                     link.peer_available = true;
                 }
@@ -362,7 +381,12 @@ impl ShardState {
                 }
             }
             Event::Close(why) => {
-                tracing::warn!(shard = id, association = a, reason = why, "closing M3UA association");
+                tracing::warn!(
+                    shard = id,
+                    association = a,
+                    reason = why,
+                    "closing M3UA association"
+                );
                 conn.close_after_flush();
             }
         }
@@ -462,17 +486,22 @@ impl ShardState {
                 return;
             };
             if self.ss7.dialogues.get(tid.to_u32()).is_some() {
-                self.ss7_step(tid.to_u32(), Step::Done {
-                    outcome: Err(Failure::Returned),
-                    end: false,
-                    abort: false,
-                });
+                self.ss7_step(
+                    tid.to_u32(),
+                    Step::Done {
+                        outcome: Err(Failure::Returned),
+                        end: false,
+                        abort: false,
+                    },
+                );
             }
             return;
         }
         let m = Message::decode(tcap);
         let view = TransactionView::parse(tcap).ok();
-        let dtid = view.and_then(|v| v.dtid).filter(|t| t.as_bytes().len() == 4);
+        let dtid = view
+            .and_then(|v| v.dtid)
+            .filter(|t| t.as_bytes().len() == 4);
         let Some(dtid) = dtid else { return };
         let tid = dtid.to_u32();
         let Some(d) = self.ss7.dialogues.get_mut(tid) else {
@@ -497,11 +526,14 @@ impl ShardState {
                 if abort {
                     d.peer_tid = view.and_then(|v| v.otid);
                 }
-                return self.ss7_step(tid, Step::Done {
-                    outcome: Err(Failure::Aborted),
-                    end: false,
-                    abort,
-                });
+                return self.ss7_step(
+                    tid,
+                    Step::Done {
+                        outcome: Err(Failure::Aborted),
+                        end: false,
+                        abort,
+                    },
+                );
             }
         };
         if m.kind == MessageKind::Continue && d.peer_addr.is_empty() && !calling.is_empty() {
@@ -540,7 +572,10 @@ impl ShardState {
     /// Sends what is in the TCAP scratch buffer to `called` on association `a` of `c`.
     fn send_raw(&mut self, c: u32, a: usize, called: &Addr, sls: u8) -> Option<usize> {
         let Ss7 {
-            tcap, sccp, seg_ref, ..
+            tcap,
+            sccp,
+            seg_ref,
+            ..
         } = &mut self.ss7;
         let link = self.connectors.get(c as usize)?.as_ref()?.ss7.as_deref()?;
         send_tcap(link, sccp, seg_ref, a, called, None, sls, tcap)
@@ -574,9 +609,13 @@ impl ShardState {
         let Some((tid, d)) = self.ss7.dialogues.insert() else {
             return self.answer_live(&pending, CommandStatus::ESME_RMSGQFUL);
         };
-        if let Err(status) =
-            sms::build_deliver(&view, &cfg.smsc_digits, clock.scts(), concat_ref, &mut d.parts)
-        {
+        if let Err(status) = sms::build_deliver(
+            &view,
+            &cfg.smsc_digits,
+            clock.scts(),
+            concat_ref,
+            &mut d.parts,
+        ) {
             self.ss7.dialogues.remove(tid);
             return self.answer_live(&pending, status);
         }
@@ -696,9 +735,9 @@ impl ShardState {
                 tcap.clear();
                 let called = match step {
                     Step::Sri => {
-                        let Ok(msisdn) =
-                            AddressString::international(std::str::from_utf8(&d.msisdn).unwrap_or(""))
-                        else {
+                        let Ok(msisdn) = AddressString::international(
+                            std::str::from_utf8(&d.msisdn).unwrap_or(""),
+                        ) else {
                             return self.ss7_finish(cur, Err(Failure::Aborted));
                         };
                         tc::put_sri_begin(tcap, cur, d.version, &msisdn, &cfg.sc);
@@ -1030,7 +1069,10 @@ impl ShardState {
     /// Sends the TCAP scratch buffer from `own` (the address the peer called) to `peer`.
     fn send_from(&mut self, c: u32, a: usize, peer: &Addr, own: &Addr, sls: u8) {
         let Ss7 {
-            tcap, sccp, seg_ref, ..
+            tcap,
+            sccp,
+            seg_ref,
+            ..
         } = &mut self.ss7;
         let Some(link) = self
             .connectors

@@ -245,19 +245,29 @@ pub fn build_deliver(
     let split: Vec<(Option<Vec<u8>>, Vec<u8>)> = match &p {
         Payload::Septets(s) => {
             let text = gsm7::decode(s).map_err(|_| CommandStatus::ESME_RINVMSGLEN)?;
-            concat::split(&text, concat::Coding::Gsm7, concat::Method::Udh8, u16::from(reference))
-                .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
-                .into_iter()
-                .map(|p| (p.udh, p.payload))
-                .collect()
+            concat::split(
+                &text,
+                concat::Coding::Gsm7,
+                concat::Method::Udh8,
+                u16::from(reference),
+            )
+            .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
+            .into_iter()
+            .map(|p| (p.udh, p.payload))
+            .collect()
         }
         Payload::Ucs2(o) => {
             let text = ucs2::decode(o).map_err(|_| CommandStatus::ESME_RINVMSGLEN)?;
-            concat::split(&text, concat::Coding::Ucs2, concat::Method::Udh8, u16::from(reference))
-                .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
-                .into_iter()
-                .map(|p| (p.udh, p.payload))
-                .collect()
+            concat::split(
+                &text,
+                concat::Coding::Ucs2,
+                concat::Method::Udh8,
+                u16::from(reference),
+            )
+            .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
+            .into_iter()
+            .map(|p| (p.udh, p.payload))
+            .collect()
         }
         Payload::Octets(o) => {
             // 140 octets less the 6 of the header.
@@ -516,7 +526,14 @@ mod tests {
     use smsedge_codecs::smpp::{Body, Pdu, SubmitSm, Tlv};
     use smsedge_codecs::tpdu::{Direction, Tpdu, ValidityPeriod};
 
-    fn submit(dc: u8, esm_class: u8, ton: u8, src: &str, sm: &[u8], payload: Option<&[u8]>) -> Vec<u8> {
+    fn submit(
+        dc: u8,
+        esm_class: u8,
+        ton: u8,
+        src: &str,
+        sm: &[u8],
+        payload: Option<&[u8]>,
+    ) -> Vec<u8> {
         let mut p = Pdu::new(
             1,
             Body::SubmitSm(SubmitSm {
@@ -544,10 +561,12 @@ mod tests {
         let mut parts = Parts::default();
         build_deliver(&v, "447700900999", Clock::now().scts(), 7, &mut parts).unwrap();
         (0..parts.len())
-            .map(|i| match Tpdu::decode(parts.get(i), Direction::ScToMs).unwrap() {
-                Tpdu::Deliver(d) => d,
-                t => panic!("{t:?}"),
-            })
+            .map(
+                |i| match Tpdu::decode(parts.get(i), Direction::ScToMs).unwrap() {
+                    Tpdu::Deliver(d) => d,
+                    t => panic!("{t:?}"),
+                },
+            )
             .collect()
     }
 
@@ -580,7 +599,10 @@ mod tests {
         let f = submit(8, esm::UDHI, 5, "A", &sm, None);
         let d = delivers(&f);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].ud.udh.as_ref().unwrap().concat().unwrap().reference, 0x2a);
+        assert_eq!(
+            d[0].ud.udh.as_ref().unwrap().concat().unwrap().reference,
+            0x2a
+        );
         assert_eq!(d[0].ud.text(d[0].dcs).as_deref(), Some("Привет"));
     }
 
@@ -609,10 +631,19 @@ mod tests {
     fn refuses_unknown_codings_and_bad_sources() {
         let v = |f: &[u8]| {
             let mut parts = Parts::default();
-            build_deliver(&SmView::parse(f).unwrap(), "1", Clock::now().scts(), 0, &mut parts)
-                .unwrap_err()
+            build_deliver(
+                &SmView::parse(f).unwrap(),
+                "1",
+                Clock::now().scts(),
+                0,
+                &mut parts,
+            )
+            .unwrap_err()
         };
-        assert_eq!(v(&submit(5, 0, 5, "A", b"x", None)), CommandStatus::ESME_RINVDCS);
+        assert_eq!(
+            v(&submit(5, 0, 5, "A", b"x", None)),
+            CommandStatus::ESME_RINVDCS
+        );
         assert_eq!(
             v(&submit(0, 0, 5, "ABCDEFGHIJKL", b"x", None)),
             CommandStatus::ESME_RINVSRCADR
@@ -636,7 +667,9 @@ mod tests {
         let mut out = Vec::new();
         mo_deliver_sm("447700900123", &s, &mut out).unwrap();
         let p = Pdu::decode_slice(&out).unwrap();
-        let Body::DeliverSm(d) = &p.body else { panic!() };
+        let Body::DeliverSm(d) = &p.body else {
+            panic!()
+        };
         assert_eq!(&d.source_addr[..], b"447700900123");
         assert_eq!((d.source_addr_ton, d.source_addr_npi), (1, 1));
         assert_eq!(&d.destination_addr[..], b"4040");
@@ -665,15 +698,23 @@ mod tests {
             },
         );
         let p = Pdu::decode_slice(&out).unwrap();
-        let Body::DeliverSm(d) = &p.body else { panic!() };
+        let Body::DeliverSm(d) = &p.body else {
+            panic!()
+        };
         assert_eq!(d.esm_class, 4);
         assert_eq!(
             std::str::from_utf8(&d.short_message).unwrap(),
             "id:12345 sub:001 dlvrd:000 submit date:2311142213 done date:2311142213 stat:UNDELIV err:006 text:Hello world, this is"
         );
-        assert_eq!(&p.tlv(tag::RECEIPTED_MESSAGE_ID).unwrap().value[..], b"12345\0");
+        assert_eq!(
+            &p.tlv(tag::RECEIPTED_MESSAGE_ID).unwrap().value[..],
+            b"12345\0"
+        );
         assert_eq!(&p.tlv(tag::MESSAGE_STATE).unwrap().value[..], &[5]);
-        assert_eq!(&p.tlv(tag::NETWORK_ERROR_CODE).unwrap().value[..], &[3, 0, 6]);
+        assert_eq!(
+            &p.tlv(tag::NETWORK_ERROR_CODE).unwrap().value[..],
+            &[3, 0, 6]
+        );
         let v = SmView::parse(&out).unwrap();
         assert!(v.is_receipt());
     }

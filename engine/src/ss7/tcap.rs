@@ -37,11 +37,8 @@ pub fn put_sri_begin(
     msisdn: &AddressString,
     sc: &AddressString,
 ) {
-    let arg = Argument::SendRoutingInfoForSm(RoutingInfoForSmArg::new(
-        msisdn.clone(),
-        true,
-        sc.clone(),
-    ));
+    let arg =
+        Argument::SendRoutingInfoForSm(RoutingInfoForSmArg::new(msisdn.clone(), true, sc.clone()));
     let m = Message::begin(TransactionId::from_u32(otid))
         .with_dialogue(DialoguePortion::request(
             AppContext::ShortMsgGateway.oid(version),
@@ -128,7 +125,9 @@ pub fn put_end(
 pub fn put_refusal(out: &mut Vec<u8>, dtid: TransactionId, supported: Oid) {
     let m = Message::abort(
         dtid,
-        Some(AbortReason::User(DialoguePortion::refuse_context(supported))),
+        Some(AbortReason::User(DialoguePortion::refuse_context(
+            supported,
+        ))),
     );
     out.extend_from_slice(&m.encode());
 }
@@ -371,7 +370,16 @@ mod tests {
     fn mt_v2_is_forward_sm_in_the_relay_context() {
         let mut out = Vec::new();
         let imsi = Tbcd::from_digits("001010123456789").unwrap();
-        put_mt(&mut out, Leg::Begin { otid: 9 }, 2, 1, &imsi, &sc(), &[0x04, 0x00], true);
+        put_mt(
+            &mut out,
+            Leg::Begin { otid: 9 },
+            2,
+            1,
+            &imsi,
+            &sc(),
+            &[0x04, 0x00],
+            true,
+        );
         let m = Message::decode(&out).unwrap();
         assert_eq!(
             m.application_context().unwrap().to_string(),
@@ -389,7 +397,16 @@ mod tests {
         assert!(a.more_messages_to_send);
         let mut out = Vec::new();
         let dtid = TransactionId::from_u32(77);
-        put_mt(&mut out, Leg::Continue { otid: 9, dtid }, 3, 2, &imsi, &sc(), &[0], false);
+        put_mt(
+            &mut out,
+            Leg::Continue { otid: 9, dtid },
+            3,
+            2,
+            &imsi,
+            &sc(),
+            &[0],
+            false,
+        );
         let m = Message::decode(&out).unwrap();
         assert_eq!((m.kind, m.dtid), (MessageKind::Continue, Some(dtid)));
         assert!(m.dialogue.is_none());
@@ -417,7 +434,10 @@ mod tests {
             panic!()
         };
         let (imsi, msc) = sri_result(p).unwrap();
-        assert_eq!((imsi.digits().unwrap().as_str(), msc.as_str()), ("001010123456789", "447700900555"));
+        assert_eq!(
+            (imsi.digits().unwrap().as_str(), msc.as_str()),
+            ("001010123456789", "447700900555")
+        );
 
         let e = MapError::sm_delivery_failure(0, None);
         let end = Message::end(dtid).with_component(Component::return_error(
@@ -447,9 +467,16 @@ mod tests {
         put_p_abort(&mut out, dtid, 1);
         assert_eq!(reply(&Message::decode(&out).unwrap()), Reply::Aborted);
         let accept = Message::continue_(TransactionId::from_u32(5), dtid).with_dialogue(
-            DialoguePortion::response(AppContext::ShortMsgMtRelay.oid(3), 0, SourceDiagnostic::User(0)),
+            DialoguePortion::response(
+                AppContext::ShortMsgMtRelay.oid(3),
+                0,
+                SourceDiagnostic::User(0),
+            ),
         );
-        assert_eq!(reply(&Message::decode(&accept.encode()).unwrap()), Reply::Nothing);
+        assert_eq!(
+            reply(&Message::decode(&accept.encode()).unwrap()),
+            Reply::Nothing
+        );
     }
 
     #[test]
@@ -461,18 +488,36 @@ mod tests {
         );
         let begin = Message::begin(TransactionId::from_u32(0xabcd))
             .with_dialogue(DialoguePortion::request(AppContext::ShortMsgMoRelay.oid(3)))
-            .with_component(Component::invoke(5, 46, Some(Argument::MoForwardSm(arg).encode())));
+            .with_component(Component::invoke(
+                5,
+                46,
+                Some(Argument::MoForwardSm(arg).encode()),
+            ));
         let m = Message::decode(&begin.encode()).unwrap();
         let mo = read_mo(&m, 3).unwrap();
-        assert_eq!((mo.version, mo.invoke_id, mo.msisdn.as_str()), (3, 5, "447700900123"));
+        assert_eq!(
+            (mo.version, mo.invoke_id, mo.msisdn.as_str()),
+            (3, 5, "447700900123")
+        );
         assert_eq!(mo.tpdu, vec![1, 2]);
         assert_eq!(read_mo(&m, 2), Err(MoRefusal::Context));
 
         let mut out = Vec::new();
-        put_end(&mut out, m.otid.unwrap(), Some(&mo.ac), Some(mo_error(5, Some(4))));
+        put_end(
+            &mut out,
+            m.otid.unwrap(),
+            Some(&mo.ac),
+            Some(mo_error(5, Some(4))),
+        );
         let e = Message::decode(&out).unwrap();
         assert_eq!(e.dtid.unwrap().to_u32(), 0xabcd);
-        assert_eq!(reply(&e), Reply::Error { code: 32, cause: Some(4) });
+        assert_eq!(
+            reply(&e),
+            Reply::Error {
+                code: 32,
+                cause: Some(4)
+            }
+        );
         let Some(DialoguePortion {
             pdu: DialoguePdu::Response(aare),
             ..
