@@ -66,6 +66,7 @@
 
 pub mod dlr;
 pub mod esme;
+mod ledger;
 pub mod parse;
 pub mod report;
 pub mod rt;
