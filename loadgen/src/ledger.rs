@@ -222,12 +222,10 @@ impl Ledger {
             if cur & SENT != 0 {
                 return true;
             }
-            match s.word.compare_exchange_weak(
-                cur,
-                cur | SENT,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
+            match s
+                .word
+                .compare_exchange_weak(cur, cur | SENT, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return true,
                 Err(w) => cur = w,
             }
@@ -243,7 +241,11 @@ pub(crate) fn src_hash(a: &[u8]) -> u16 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let n = a.len();
     let w8 = |i: usize| u64::from_le_bytes(a[i..i + 8].try_into().expect("8 octets"));
-    let w4 = |i: usize| u64::from(u32::from_le_bytes(a[i..i + 4].try_into().expect("4 octets")));
+    let w4 = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            a[i..i + 4].try_into().expect("4 octets"),
+        ))
+    };
     let (x, y, z) = match n {
         0 => (0, 0, 0),
         1..=3 => (
@@ -295,7 +297,10 @@ mod tests {
         assert_eq!(l.cancel(0, 1, 101), Err(NotCancelled::Final));
         let s = l.get(0, 1).unwrap();
         assert_eq!((s.cancelled_at, s.pending(200)), (Some(100), false));
-        assert!(!l.take_receipt(0, 1), "a cancelled message sends no receipt");
+        assert!(
+            !l.take_receipt(0, 1),
+            "a cancelled message sends no receipt"
+        );
         // Receipt first: the cancel fails even before the due time.
         assert!(l.take_receipt(0, 2));
         assert_eq!(l.cancel(0, 2, 100), Err(NotCancelled::Final));

@@ -747,9 +747,7 @@ fn parse_id(s: &[u8], fmt: IdFormat) -> Option<(usize, u64)> {
     let mut v: u64 = 0;
     for &c in s {
         let d = (c as char).to_digit(radix)?;
-        v = v
-            .checked_mul(u64::from(radix))?
-            .checked_add(u64::from(d))?;
+        v = v.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
     }
     Some(((v & 63) as usize, v >> 6))
 }
@@ -1523,12 +1521,7 @@ fn by_id(shard: &ShardState, st: &mut ConnSt, frame: &[u8], now: u64) {
     let pdu = match Pdu::decode_slice(frame) {
         Ok(p) => p,
         Err(e) => {
-            return smpp::header::put_header_only(
-                &mut st.out,
-                resp,
-                smpp::error_status(&e).0,
-                seq,
-            )
+            return smpp::header::put_header_only(&mut st.out, resp, smpp::error_status(&e).0, seq)
         }
     };
     let (message_id, source_addr) = match &pdu.body {
@@ -1628,7 +1621,10 @@ mod tests {
         );
         // Parsed back: (executor, counter).
         assert_eq!(parse_id(b"BEEF", IdFormat::Hex), Some((0x2f, 0xbeef >> 6)));
-        assert_eq!(parse_id(b"48879", IdFormat::Decimal), Some((0x2f, 0xbeef >> 6)));
+        assert_eq!(
+            parse_id(b"48879", IdFormat::Decimal),
+            Some((0x2f, 0xbeef >> 6))
+        );
         assert_eq!(
             parse_id(b"18446744073709551615", IdFormat::Decimal),
             Some((63, u64::MAX >> 6))
