@@ -190,7 +190,7 @@ fn query_by_proxy_id_answers_the_upstream_state_with_the_proxy_id() {
     let r = rig(
         1,
         SmscOptions {
-            dlr_delay: "2s".parse().unwrap(),
+            dlr_delay: "3s".parse().unwrap(),
             ..opts()
         },
         "",
