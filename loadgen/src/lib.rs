@@ -72,6 +72,7 @@
 
 pub mod dlr;
 pub mod esme;
+mod ledger;
 pub mod parse;
 pub mod report;
 pub mod rt;

@@ -25,6 +25,7 @@
 //! receiver-capable bind of the same system_id on the same executor, else they are counted as
 //! `receipts_undeliverable`.
 
+use crate::ledger::{src_hash, Ledger, Seen};
 use crate::parse::{parse_status, CpuList, Dist, Prob, Rng, Secs, Weighted};
 use crate::report::status_key;
 use crate::rt::{self, Notify, Shared};
@@ -103,6 +104,41 @@ pub struct SmscOptions {
     /// No stats lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// How message ids are written in submit_sm_resp, submit_multi_resp and data_sm_resp (and
+    /// expected in query_sm, cancel_sm and replace_sm).
+    #[arg(long, value_enum, default_value = "hex")]
+    pub id_format: IdFormat,
+    /// How message ids are written in receipts (the text's `id:` and receipted_message_id):
+    /// `same` as --id-format, or the other form of the same number (as some SMSCs do).
+    #[arg(long, value_enum, default_value = "same")]
+    pub receipt_id_format: ReceiptIdFormat,
+    /// Messages remembered (the most recent, over all executors) for query_sm, cancel_sm and
+    /// replace_sm; an older id is answered as unknown. 24 octets each once used (the default
+    /// holds 3 MiB: a bigger table costs fresh pages on the per-message path while it fills).
+    #[arg(long, default_value_t = 1 << 17, value_parser = clap::value_parser!(u64).range(1..))]
+    pub id_memory: u64,
+}
+
+/// How a message id is written: the same number either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum IdFormat {
+    /// Lower-case hexadecimal (`4f1c0`).
+    #[default]
+    Hex,
+    /// Decimal (`324032`).
+    Decimal,
+}
+
+/// How a message id is written in receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReceiptIdFormat {
+    /// As in the submit responses (--id-format).
+    #[default]
+    Same,
+    /// Hexadecimal.
+    Hex,
+    /// Decimal.
+    Decimal,
 }
 
 #[derive(clap::Parser)]
@@ -155,6 +191,18 @@ pub struct SmscStats {
     pub enquire_link_resp: u64,
     /// Unknown commands answered with generic_nack.
     pub generic_nack_sent: u64,
+    /// query_sm received.
+    pub query_sm: u64,
+    /// cancel_sm received.
+    pub cancel_sm: u64,
+    /// replace_sm received.
+    pub replace_sm: u64,
+    /// Messages cancelled by cancel_sm (answered ESME_ROK).
+    pub cancelled: u64,
+    /// Messages replaced by replace_sm (answered ESME_ROK).
+    pub replaced: u64,
+    /// Receipts not sent because their message was cancelled.
+    pub receipts_cancelled: u64,
 }
 
 #[derive(Debug, Default)]
@@ -175,6 +223,12 @@ struct SharedStats {
     enquire_link: AtomicU64,
     enquire_link_resp: AtomicU64,
     generic_nack_sent: AtomicU64,
+    query_sm: AtomicU64,
+    cancel_sm: AtomicU64,
+    replace_sm: AtomicU64,
+    cancelled: AtomicU64,
+    replaced: AtomicU64,
+    receipts_cancelled: AtomicU64,
     by_status: Mutex<HashMap<u32, u64>>,
 }
 
@@ -197,6 +251,12 @@ struct Local {
     enquire_link: u64,
     enquire_link_resp: u64,
     generic_nack_sent: u64,
+    query_sm: u64,
+    cancel_sm: u64,
+    replace_sm: u64,
+    cancelled: u64,
+    replaced: u64,
+    receipts_cancelled: u64,
     ok: u64,
     by_status: HashMap<u32, u64>,
 }
@@ -235,7 +295,13 @@ impl Local {
             connections,
             enquire_link,
             enquire_link_resp,
-            generic_nack_sent
+            generic_nack_sent,
+            query_sm,
+            cancel_sm,
+            replace_sm,
+            cancelled,
+            replaced,
+            receipts_cancelled
         );
         if self.ok > 0 || !self.by_status.is_empty() {
             let mut m = to.by_status.lock().unwrap_or_else(|e| e.into_inner());
@@ -271,6 +337,12 @@ impl SharedStats {
             enquire_link: g(&self.enquire_link),
             enquire_link_resp: g(&self.enquire_link_resp),
             generic_nack_sent: g(&self.generic_nack_sent),
+            query_sm: g(&self.query_sm),
+            cancel_sm: g(&self.cancel_sm),
+            replace_sm: g(&self.replace_sm),
+            cancelled: g(&self.cancelled),
+            replaced: g(&self.replaced),
+            receipts_cancelled: g(&self.receipts_cancelled),
         }
     }
 }
@@ -281,6 +353,10 @@ struct Config {
     o: SmscOptions,
     states: Vec<MessageState>,
     shards: usize,
+    /// The form of ids in receipts (--receipt-id-format resolved).
+    receipt_ids: IdFormat,
+    /// Unix time in ns minus `rt::now_ns` at start: turns due times into dates.
+    wall_offset: u64,
 }
 
 /// A running simulator. Dropping it stops it.
@@ -330,10 +406,24 @@ impl Smsc {
             .next()
             .ok_or_else(|| bad(format!("--listen {}: no address", opts.listen)))?;
         let placements = rt::placements(opts.cpus.as_ref().map(|c| &c.0[..]), 1);
+        let receipt_ids = match opts.receipt_id_format {
+            ReceiptIdFormat::Same => opts.id_format,
+            ReceiptIdFormat::Hex => IdFormat::Hex,
+            ReceiptIdFormat::Decimal => IdFormat::Decimal,
+        };
+        let unix_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let ledger = Arc::new(Ledger::new(
+            placements.len(),
+            usize::try_from(opts.id_memory).unwrap_or(usize::MAX),
+        ));
         let cfg = Arc::new(Config {
             o: opts,
             states: schedule,
             shards: placements.len(),
+            receipt_ids,
+            wall_offset: unix_ns.saturating_sub(rt::now_ns()),
         });
         let stats = Arc::new(SharedStats::default());
         let stop = Arc::new(AtomicBool::new(false));
@@ -343,9 +433,18 @@ impl Smsc {
         for (i, p) in placements.iter().enumerate() {
             let (tx, rx) = mpsc::channel::<io::Result<SocketAddr>>();
             let (cfg, stats, stop2) = (cfg.clone(), stats.clone(), stop.clone());
+            let ledger = ledger.clone();
             let at = bound;
             let mut h = rt::spawn_shards("loadgen-smsc", &[*p], move |_| {
-                shard_main(i, at, cfg.clone(), stats.clone(), stop2.clone(), tx.clone())
+                shard_main(
+                    i,
+                    at,
+                    cfg.clone(),
+                    ledger.clone(),
+                    stats.clone(),
+                    stop2.clone(),
+                    tx.clone(),
+                )
             })?;
             let ready = rx
                 .recv()
@@ -462,6 +561,8 @@ enum Event {
         state: MessageState,
         /// `YYMMDDhhmm` of the submission.
         submitted: [u8; 10],
+        /// When the message became final (`rt::now_ns`): the receipt's done date.
+        due: u64,
     },
 }
 
@@ -496,6 +597,7 @@ impl ConnSt {
 struct ShardState {
     idx: usize,
     cfg: Arc<Config>,
+    ledger: Arc<Ledger>,
     shared: Arc<SharedStats>,
     local: RefCell<Local>,
     rng: RefCell<Rng>,
@@ -511,6 +613,8 @@ struct ShardState {
     /// The receipt date of now, refreshed by the driver (dates have minute resolution, so
     /// nothing per message reads the wall clock).
     date: Cell<[u8; 10]>,
+    /// The last done date formatted: (unix minute, `YYMMDDhhmm`).
+    done_date: Cell<(u64, [u8; 10])>,
 }
 
 impl ShardState {
@@ -565,11 +669,25 @@ impl ShardState {
         }
     }
 
-    /// A message id unique in this simulator: counter and executor, in hex.
-    fn new_id(&self) -> u64 {
+    /// A message id unique in this simulator: (counter, counter << 6 | executor).
+    fn new_id(&self) -> (u64, u64) {
         let n = self.next_id.get();
         self.next_id.set(n + 1);
-        (n << 6) | self.idx as u64
+        (n, (n << 6) | self.idx as u64)
+    }
+
+    /// `YYMMDDhhmm` of the moment `t` (`rt::now_ns`), cached per minute.
+    fn date_of(&self, t: u64) -> [u8; 10] {
+        let unix = t.saturating_add(self.cfg.wall_offset) / 1_000_000_000;
+        let (minute, d) = self.done_date.get();
+        if minute == unix / 60 {
+            return d;
+        }
+        let mut v = Vec::with_capacity(16);
+        receipt_date(unix, &mut v);
+        let d: [u8; 10] = v.try_into().expect("a receipt date has 10 digits");
+        self.done_date.set((unix / 60, d));
+        d
     }
 
     fn take_token(&self, now: u64) -> bool {
@@ -591,15 +709,24 @@ impl ShardState {
     }
 }
 
-/// Writes `v` in lower-case hex into `buf`; returns the digits.
-fn hex_id(v: u64, buf: &mut [u8; 16]) -> &[u8] {
+/// Writes id `v` in `fmt` (lower-case hex or decimal) into `buf`; returns the digits.
+fn format_id(v: u64, fmt: IdFormat, buf: &mut [u8; 20]) -> &[u8] {
     const D: &[u8; 16] = b"0123456789abcdef";
-    let mut i = 16;
+    let mut i = buf.len();
     let mut v = v;
+    // Constant divisors (shifts, multiplications): this runs for every response.
     loop {
         i -= 1;
-        buf[i] = D[(v & 15) as usize];
-        v >>= 4;
+        match fmt {
+            IdFormat::Hex => {
+                buf[i] = D[(v & 15) as usize];
+                v >>= 4;
+            }
+            IdFormat::Decimal => {
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        }
         if v == 0 {
             break;
         }
@@ -607,10 +734,29 @@ fn hex_id(v: u64, buf: &mut [u8; 16]) -> &[u8] {
     &buf[i..]
 }
 
+/// An id as a client sends it back, in the form this simulator issues (`fmt`; hex in either
+/// case): (executor, counter), or None when it is no id of ours.
+fn parse_id(s: &[u8], fmt: IdFormat) -> Option<(usize, u64)> {
+    let radix = match fmt {
+        IdFormat::Hex => 16,
+        IdFormat::Decimal => 10,
+    };
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in s {
+        let d = (c as char).to_digit(radix)?;
+        v = v.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
+    }
+    Some(((v & 63) as usize, v >> 6))
+}
+
 async fn shard_main(
     idx: usize,
     addr: SocketAddr,
     cfg: Arc<Config>,
+    ledger: Arc<Ledger>,
     shared: Arc<SharedStats>,
     stop: Arc<AtomicBool>,
     ready: mpsc::Sender<io::Result<SocketAddr>>,
@@ -624,9 +770,11 @@ async fn shard_main(
     };
     let _ = ready.send(listener.local_addr().map_err(io::Error::from));
     let now = rt::now_ns();
+    let first_state = idx * 17 % cfg.states.len();
     let shard = Rc::new(ShardState {
         idx,
         cfg,
+        ledger,
         shared,
         local: RefCell::new(Local::default()),
         rng: RefCell::new(Rng::new(0x5EED ^ ((idx as u64 + 1) * 0x9E37_79B9))),
@@ -637,9 +785,10 @@ async fn shard_main(
         driver: Notify::default(),
         tokens: Cell::new(0.0),
         refilled: Cell::new(now),
-        dlr_cursor: Cell::new(idx * 17),
+        dlr_cursor: Cell::new(first_state),
         err_cursor: Cell::new(0),
         date: Cell::new(date_now()),
+        done_date: Cell::new((u64::MAX, [b'0'; 10])),
     });
     let accept_stop = Rc::new(Notify::default());
     let driver = glommio::spawn_local(driver(shard.clone(), stop, accept_stop.clone()));
@@ -769,7 +918,7 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
                 let mut st = c.st.borrow_mut();
                 st.waiting = st.waiting.saturating_sub(1);
                 if !st.closed {
-                    put_ok_resp(&mut st.out, cmd, seq, id);
+                    put_ok_resp(&mut st.out, cmd, seq, id, shard.cfg.o.id_format);
                     shard.local.borrow_mut().status(0);
                     drop(st);
                     mark(&c, dirty);
@@ -783,7 +932,13 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
             to,
             state,
             submitted,
+            due,
         } => {
+            // v3.4 4.9: a cancelled message is never delivered, so it gets no receipt.
+            if !shard.ledger.take_receipt(shard.idx, id >> 6) {
+                shard.local.borrow_mut().receipts_cancelled += 1;
+                return;
+            }
             let target = shard
                 .conn(conn)
                 .filter(|c| {
@@ -806,10 +961,10 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
                 });
             match target {
                 Some(c) => {
-                    let done = shard.date.get();
+                    let done = shard.date_of(due);
                     put_receipt(
                         &mut c.st.borrow_mut(),
-                        id,
+                        format_id(id, shard.cfg.receipt_ids, &mut [0; 20]),
                         &from,
                         &to,
                         state,
@@ -825,9 +980,9 @@ fn fire(shard: &ShardState, ev: Event, dirty: &mut Vec<Rc<Conn>>) {
     }
 }
 
-fn put_ok_resp(out: &mut Vec<u8>, cmd: u32, seq: u32, id: u64) {
-    let mut b = [0u8; 16];
-    let id = hex_id(id, &mut b);
+fn put_ok_resp(out: &mut Vec<u8>, cmd: u32, seq: u32, id: u64, fmt: IdFormat) {
+    let mut b = [0u8; 20];
+    let id = format_id(id, fmt, &mut b);
     if cmd == 0x8000_0021 {
         // submit_multi_resp: message_id, no_unsuccess 0 (v3.4 4.5.2).
         let len = 16 + id.len() + 1 + 1;
@@ -881,7 +1036,7 @@ fn date_now() -> [u8; 10] {
 /// (v3.4 5.3.2.12, 5.3.2.35), esm_class "SMSC Delivery Receipt" (5.2.12).
 fn put_receipt(
     st: &mut ConnSt,
-    id: u64,
+    idh: &[u8],
     from: &Addr,
     to: &Addr,
     state: MessageState,
@@ -906,8 +1061,6 @@ fn put_receipt(
     out.extend_from_slice(&[0x04, 0, 0, 0, 0, 0, 0, 0, 0]);
     let len_at = out.len();
     out.push(0);
-    let mut b = [0u8; 16];
-    let idh = hex_id(id, &mut b);
     out.extend_from_slice(b"id:");
     out.extend_from_slice(idh);
     let delivered = state == MessageState::Delivered;
@@ -1047,6 +1200,7 @@ fn handle(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
     let cmd = h.command_id_raw();
     match cmd {
         0x0000_0004 | 0x0000_0021 | 0x0000_0103 => submit(shard, conn, st, frame, now),
+        0x0000_0003 | 0x0000_0007 | 0x0000_0008 => by_id(shard, st, frame, now),
         0x0000_0001 | 0x0000_0002 | 0x0000_0009 => bind(shard, st, frame),
         0x0000_0015 => {
             smpp::header::put_header_only(&mut st.out, 0x8000_0015, 0, seq);
@@ -1184,9 +1338,26 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
         shard.err_cursor.set(i.wrapping_add(1));
         return error(st, &mut local, o.error_status[i % o.error_status.len()]);
     }
-    // The addresses and registered_delivery of each destination that may get a receipt.
-    let mut dests: [Option<(Addr, Addr, u8)>; 1] = [None];
-    let mut multi: Vec<(Addr, Addr, u8)> = Vec::new();
+    // Each destination's fate (final state, and when), and for those that get a receipt
+    // their addresses (built only then: most load runs ask for none).
+    let lat = o.latency.sample(&mut rng);
+    let fate = |rng: &mut Rng| {
+        // The schedule in turn (wrapping by compare: a division per message costs more).
+        let states = &shard.cfg.states;
+        let k = shard.dlr_cursor.get();
+        shard
+            .dlr_cursor
+            .set(if k + 1 >= states.len() { 0 } else { k + 1 });
+        let state = states[k];
+        // The receipt never overtakes its response.
+        (state, lat + o.dlr_delay.sample(rng))
+    };
+    let mut dests: [Option<Dest>; 1] = [None];
+    let mut multi: Vec<Dest> = Vec::new();
+    let src;
+    // For query_sm / cancel_sm: a submit_multi is one message, final with its first
+    // destination (so a cancel succeeds only while no receipt is out).
+    let (state, delay);
     if cmd == 0x0000_0021 {
         match Pdu::decode_slice(frame) {
             Ok(Pdu {
@@ -1194,12 +1365,25 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
                 ..
             }) => {
                 let from = Addr::new(m.source_addr_ton, m.source_addr_npi, &m.source_addr);
+                src = src_hash(&m.source_addr);
                 for d in &m.dest_address {
                     if let smpp::DestAddress::Sme(a) = d {
                         let to = Addr::new(a.dest_addr_ton, a.dest_addr_npi, &a.destination_addr);
-                        multi.push((from, to, m.tail.registered_delivery));
+                        let (state, delay) = fate(&mut rng);
+                        multi.push(Dest {
+                            from,
+                            to,
+                            rd: m.tail.registered_delivery,
+                            state,
+                            delay,
+                        });
                     }
                 }
+                (state, delay) = multi
+                    .iter()
+                    .map(|d| (d.state, d.delay))
+                    .min_by_key(|(_, delay)| *delay)
+                    .unwrap_or((MessageState::Delivered, lat));
             }
             Ok(_) => unreachable!("command_id was submit_multi"),
             Err(e) => return error(st, &mut local, smpp::error_status(&e).0),
@@ -1207,20 +1391,29 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
     } else {
         match SmView::parse(frame) {
             Ok(v) => {
-                dests[0] = Some((
-                    Addr::new(v.source_addr_ton(), v.source_addr_npi(), v.source_addr()),
-                    Addr::new(v.dest_addr_ton(), v.dest_addr_npi(), v.destination_addr()),
-                    v.registered_delivery(),
-                ));
+                src = src_hash(v.source_addr());
+                (state, delay) = fate(&mut rng);
+                let rd = v.registered_delivery();
+                if wants_receipt(rd, state) {
+                    dests[0] = Some(Dest {
+                        from: Addr::new(v.source_addr_ton(), v.source_addr_npi(), v.source_addr()),
+                        to: Addr::new(v.dest_addr_ton(), v.dest_addr_npi(), v.destination_addr()),
+                        rd,
+                        state,
+                        delay,
+                    });
+                }
             }
             Err(e) => return error(st, &mut local, smpp::error_status(&e).0),
         }
     }
-    let id = shard.new_id();
-    let lat = o.latency.sample(&mut rng);
+    let (n, id) = shard.new_id();
+    shard
+        .ledger
+        .record(shard.idx, n, now + delay, state.to_u8(), src);
     let mut wheel = shard.wheel.borrow_mut();
     if lat == 0 {
-        put_ok_resp(&mut st.out, resp, seq, id);
+        put_ok_resp(&mut st.out, resp, seq, id, o.id_format);
         local.status(0);
     } else {
         st.waiting += 1;
@@ -1235,36 +1428,34 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
         );
     }
     let submitted = shard.date.get();
-    for (from, to, rd) in dests.iter().flatten().chain(multi.iter()) {
-        if rd & 0x03 == 0 {
-            continue;
-        }
-        let k = shard.dlr_cursor.get();
-        shard.dlr_cursor.set(k.wrapping_add(1));
-        let state = shard.cfg.states[k % shard.cfg.states.len()];
-        if !wants_receipt(*rd, state) {
+    for d in dests.iter().flatten().chain(multi.iter()) {
+        if !wants_receipt(d.rd, d.state) {
             continue;
         }
         if rng.chance(o.dlr_drop_rate.0) {
             local.receipts_dropped += 1;
             continue;
         }
-        // The receipt never overtakes its response.
-        let delay = lat + o.dlr_delay.sample(&mut rng);
+        let due = now + d.delay;
         let ev = Event::Dlr {
             conn: conn.key,
             id,
-            from: *from,
-            to: *to,
-            state,
+            from: d.from,
+            to: d.to,
+            state: d.state,
             submitted,
+            due,
         };
-        if delay == 0 {
+        if d.delay == 0 {
             drop(local);
             let mut dirty = Vec::new();
-            // Same connection, after the response already queued: deliver inline.
+            // Same connection, after the response already queued: deliver inline (final at
+            // once, so nothing can have cancelled it).
             if st.bound.can_receive() && !st.closed {
-                put_receipt(st, id, from, to, state, &submitted, &submitted);
+                let done = shard.date_of(due);
+                let mut b = [0u8; 20];
+                let idh = format_id(id, shard.cfg.receipt_ids, &mut b);
+                put_receipt(st, idh, &d.from, &d.to, d.state, &submitted, &done);
                 shard.local.borrow_mut().receipts_sent += 1;
             } else {
                 drop(wheel);
@@ -1277,9 +1468,137 @@ fn submit(shard: &ShardState, conn: &Conn, st: &mut ConnSt, frame: &[u8], now: u
             }
             local = shard.local.borrow_mut();
         } else {
-            wheel.push(now + delay, ev);
+            wheel.push(due, ev);
         }
     }
+}
+
+/// One destination of a submitted message.
+#[derive(Debug, Clone, Copy)]
+struct Dest {
+    from: Addr,
+    to: Addr,
+    rd: u8,
+    /// Final state drawn from --dlr-states.
+    state: MessageState,
+    /// From submission to the final state (response latency plus --dlr-delay), in ns.
+    delay: u64,
+}
+
+/// query_sm, cancel_sm, replace_sm (v3.4 4.8-4.10): about a message this simulator issued
+/// and still remembers (--id-memory), matched by message_id and, when given, source_addr
+/// ("used for verification purposes, and must match that supplied in the original message
+/// submission").
+fn by_id(shard: &ShardState, st: &mut ConnSt, frame: &[u8], now: u64) {
+    let h = Header::new_unchecked(frame);
+    let (seq, cmd) = (h.sequence_number(), h.command_id_raw());
+    let resp = cmd | 0x8000_0000;
+    let mut local = shard.local.borrow_mut();
+    let fail = match cmd {
+        0x0000_0003 => {
+            local.query_sm += 1;
+            CommandStatus::ESME_RQUERYFAIL
+        }
+        0x0000_0008 => {
+            local.cancel_sm += 1;
+            CommandStatus::ESME_RCANCELFAIL
+        }
+        _ => {
+            local.replace_sm += 1;
+            CommandStatus::ESME_RREPLACEFAIL
+        }
+    };
+    drop(local);
+    // v3.4 2.3 table 2-1: transmitter and transceiver binds only.
+    if !matches!(st.bound, Bound::Tx | Bound::Trx) {
+        return smpp::header::put_header_only(
+            &mut st.out,
+            resp,
+            CommandStatus::ESME_RINVBNDSTS.0,
+            seq,
+        );
+    }
+    let pdu = match Pdu::decode_slice(frame) {
+        Ok(p) => p,
+        Err(e) => {
+            return smpp::header::put_header_only(&mut st.out, resp, smpp::error_status(&e).0, seq)
+        }
+    };
+    let (message_id, source_addr) = match &pdu.body {
+        Body::QuerySm(q) => (&q.message_id, &q.source_addr),
+        Body::CancelSm(c) => (&c.message_id, &c.source_addr),
+        Body::ReplaceSm(r) => (&r.message_id, &r.source_addr),
+        _ => unreachable!("command_id was query_sm, cancel_sm or replace_sm"),
+    };
+    // A cancel_sm with no message_id cancels by addresses (v3.4 4.9.1); destinations are not
+    // remembered, so that fails like an unknown id.
+    let found = parse_id(message_id, shard.cfg.o.id_format).and_then(|(ex, n)| {
+        let seen = shard.ledger.get(ex, n)?;
+        (source_addr.is_empty() || src_hash(source_addr) == seen.src).then_some((ex, n, seen))
+    });
+    let Some((ex, n, seen)) = found else {
+        // v3.4 4.8.2: no body unless command_status is 0.
+        return smpp::header::put_header_only(&mut st.out, resp, fail.0, seq);
+    };
+    let status = match cmd {
+        0x0000_0003 => return put_query_resp(shard, st, seq, (n << 6) | ex as u64, &seen, now),
+        0x0000_0008 => match shard.ledger.cancel(ex, n, now) {
+            Ok(()) => {
+                shard.local.borrow_mut().cancelled += 1;
+                0
+            }
+            Err(_) => fail.0,
+        },
+        _ if seen.pending(now) => {
+            shard.local.borrow_mut().replaced += 1;
+            0
+        }
+        _ => fail.0,
+    };
+    smpp::header::put_header_only(&mut st.out, resp, status, seq);
+}
+
+/// query_sm_resp (v3.4 4.8.2): message_id, final_date (empty while not final), message_state
+/// (ENROUTE while pending), error_code.
+fn put_query_resp(shard: &ShardState, st: &mut ConnSt, seq: u32, id: u64, m: &Seen, now: u64) {
+    let mut final_date = Vec::with_capacity(17);
+    let state = if let Some(at) = m.cancelled_at {
+        absolute_time(
+            if at == 0 { now } else { at } + shard.cfg.wall_offset,
+            &mut final_date,
+        );
+        MessageState::Deleted.to_u8()
+    } else if now >= m.due || m.receipt_sent {
+        absolute_time(m.due + shard.cfg.wall_offset, &mut final_date);
+        m.state
+    } else {
+        MessageState::Enroute.to_u8()
+    };
+    let mut b = [0u8; 20];
+    let idh = format_id(id, shard.cfg.o.id_format, &mut b);
+    let len = 16 + idh.len() + 1 + final_date.len() + 1 + 2;
+    out_header(&mut st.out, len, 0x8000_0003, 0, seq);
+    st.out.extend_from_slice(idh);
+    st.out.push(0);
+    st.out.extend_from_slice(&final_date);
+    st.out.push(0);
+    st.out.extend_from_slice(&[state, 0]);
+}
+
+/// v3.4 7.1.1 absolute time `YYMMDDhhmmsstnnp` of a Unix time in ns, in UTC ("00+").
+fn absolute_time(unix_ns: u64, out: &mut Vec<u8>) {
+    let secs = unix_ns / 1_000_000_000;
+    receipt_date(secs, out);
+    let s = secs % 60;
+    let tenths = unix_ns / 100_000_000 % 10;
+    out.extend_from_slice(&[
+        b'0' + (s / 10) as u8,
+        b'0' + (s % 10) as u8,
+        b'0' + tenths as u8,
+        b'0',
+        b'0',
+        b'+',
+    ]);
 }
 
 #[cfg(test)]
@@ -1288,10 +1607,36 @@ mod tests {
 
     #[test]
     fn formats_ids_and_dates() {
-        let mut b = [0u8; 16];
-        assert_eq!(hex_id(0, &mut b), b"0");
-        assert_eq!(hex_id(0xbeef, &mut b), b"beef");
-        assert_eq!(hex_id(u64::MAX, &mut b), b"ffffffffffffffff");
+        let mut b = [0u8; 20];
+        assert_eq!(format_id(0, IdFormat::Hex, &mut b), b"0");
+        assert_eq!(format_id(0xbeef, IdFormat::Hex, &mut b), b"beef");
+        assert_eq!(format_id(0xbeef, IdFormat::Decimal, &mut b), b"48879");
+        assert_eq!(
+            format_id(u64::MAX, IdFormat::Hex, &mut b),
+            b"ffffffffffffffff"
+        );
+        assert_eq!(
+            format_id(u64::MAX, IdFormat::Decimal, &mut b),
+            b"18446744073709551615"
+        );
+        // Parsed back: (executor, counter).
+        assert_eq!(parse_id(b"BEEF", IdFormat::Hex), Some((0x2f, 0xbeef >> 6)));
+        assert_eq!(
+            parse_id(b"48879", IdFormat::Decimal),
+            Some((0x2f, 0xbeef >> 6))
+        );
+        assert_eq!(
+            parse_id(b"18446744073709551615", IdFormat::Decimal),
+            Some((63, u64::MAX >> 6))
+        );
+        assert_eq!(parse_id(b"18446744073709551616", IdFormat::Decimal), None);
+        assert_eq!(parse_id(b"beef", IdFormat::Decimal), None);
+        assert_eq!(parse_id(b"", IdFormat::Hex), None);
+        assert_eq!(parse_id(b"12 4", IdFormat::Hex), None);
+        let mut t = Vec::new();
+        // 2024-01-01 12:00:07.25 UTC.
+        absolute_time(1_704_110_407_250_000_000, &mut t);
+        assert_eq!(t, b"240101120007200+");
         let mut d = Vec::new();
         receipt_date(1_704_110_400, &mut d); // 2024-01-01 12:00:00 UTC
         assert_eq!(d, b"2401011200");
@@ -1318,7 +1663,7 @@ mod tests {
         let to = Addr::new(1, 1, b"447700900123");
         put_receipt(
             &mut st,
-            0xabc,
+            b"abc",
             &from,
             &to,
             MessageState::Undeliverable,
