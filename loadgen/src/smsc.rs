@@ -999,28 +999,7 @@ fn put_ok_resp(out: &mut Vec<u8>, cmd: u32, seq: u32, id: u64, fmt: IdFormat) {
 
 /// `YYMMDDhhmm` of a Unix time (UTC), for receipt dates.
 fn receipt_date(unix: u64, out: &mut Vec<u8>) {
-    let days = (unix / 86_400) as i64;
-    let secs = unix % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    for v in [
-        (y % 100) as u64,
-        m as u64,
-        d as u64,
-        secs / 3600,
-        secs % 3600 / 60,
-    ] {
-        out.push(b'0' + (v / 10) as u8);
-        out.push(b'0' + (v % 10) as u8);
-    }
+    smsedge_codecs::smpp::receipt::ReceiptDate::from_unix(unix, false).write(out);
 }
 
 fn date_now() -> [u8; 10] {

@@ -565,3 +565,46 @@ fn losing_the_association_mid_load_answers_every_submit_and_traffic_resumes() {
     }
     wait_stats(&h, "the new simulator delivered them", |st| st.mt_ok >= 20);
 }
+
+// ------------------------------------------------------------------ SRI cache
+
+fn submit_status(c: &mut RawSmpp, seq: u32, dest: &str) -> CommandStatus {
+    c.send(&submit(seq, dest, "cached route", false));
+    c.recv_id(CommandId::SubmitSmResp)
+        .expect("submit_sm_resp")
+        .command_status
+}
+
+#[test]
+fn the_sri_cache_spares_the_hlr_until_a_delivery_error_evicts_the_route() {
+    let h = sim(|_| {});
+    let s = Smsedge::start(
+        "shards = 1",
+        &config(h.local_addr().port(), "sri_cache_ttl = \"60s\""),
+    );
+    wait_active(&s, 2);
+    let mut c = RawSmpp::connect(s.addr);
+    c.send(&bind_trx(1, "esme1", "secret"));
+    assert_eq!(c.recv().unwrap().command_status, CommandStatus::ESME_ROK);
+    for seq in 2..5 {
+        assert_eq!(
+            submit_status(&mut c, seq, "447700900123"),
+            CommandStatus::ESME_ROK
+        );
+    }
+    let st = wait_stats(&h, "three delivered", |st| st.mt_ok == 3);
+    // One HLR query for three messages to the same number.
+    assert_eq!(st.sri, 1, "{st:?}");
+    // An absent subscriber at the MSC: the cached route is dropped, so the next message to
+    // that number asks the HLR again.
+    for seq in 5..7 {
+        assert_eq!(
+            submit_status(&mut c, seq, "447700900007"),
+            CommandStatus::ESME_RDELIVERYFAILURE
+        );
+    }
+    let st = wait_stats(&h, "two failed at the MSC", |st| {
+        st.mt_errors.values().sum::<u64>() == 2
+    });
+    assert_eq!(st.sri, 3, "{st:?}");
+}

@@ -351,6 +351,31 @@ impl ReceiptDate {
         ok.then_some(d)
     }
 
+    /// The UTC civil date of a Unix time (seconds since 1970), with its seconds when
+    /// `with_seconds`: what an SMSC writes as `submit date:` / `done date:`.
+    pub fn from_unix(unix: u64, with_seconds: bool) -> Self {
+        let days = (unix / 86_400) as i64;
+        let rem = unix % 86_400;
+        // Howard Hinnant's civil_from_days (proleptic Gregorian calendar).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        ReceiptDate {
+            year: y.rem_euclid(100) as u8,
+            month: m as u8,
+            day: d as u8,
+            hour: (rem / 3600) as u8,
+            minute: (rem / 60 % 60) as u8,
+            second: with_seconds.then_some((rem % 60) as u8),
+        }
+    }
+
     /// Appends the date in the 10-digit form, or 12 when it has seconds.
     pub fn write(&self, out: &mut Vec<u8>) {
         for v in [
@@ -454,6 +479,18 @@ pub fn rewrite_receipt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_from_unix_time() {
+        // 2026-11-28 11:49:39 UTC; 2000-02-29 (a leap day of a century year); the epoch.
+        let mut out = Vec::new();
+        ReceiptDate::from_unix(1_795_866_579, true).write(&mut out);
+        assert_eq!(out, b"261128114939");
+        out.clear();
+        ReceiptDate::from_unix(951_782_400, false).write(&mut out);
+        assert_eq!(out, b"0002290000");
+        assert_eq!(ReceiptDate::from_unix(0, false).year, 70);
+    }
     use crate::smpp::Pdu;
 
     #[test]

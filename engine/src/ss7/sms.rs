@@ -18,7 +18,7 @@
 //! with `text::concat` into parts with an 8-bit concatenation header; the parts travel in one
 //! dialogue with moreMessagesToSend.
 
-use smsedge_codecs::smpp::receipt::MessageState;
+use smsedge_codecs::smpp::receipt::{MessageState, ReceiptDate};
 use smsedge_codecs::smpp::{tag, CommandId, CommandStatus, SmView};
 use smsedge_codecs::text::udh::{self, Ie, Udh};
 use smsedge_codecs::text::{concat, gsm7, latin1, ucs2};
@@ -89,26 +89,15 @@ impl Clock {
     /// The civil UTC time of `t`.
     pub fn at(t: SystemTime) -> Clock {
         let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let days = (secs / 86_400) as i64;
-        let rem = secs % 86_400;
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
+        let d = ReceiptDate::from_unix(secs, true);
         Clock {
             fields: (
-                (y % 100) as u8,
-                m as u8,
-                d as u8,
-                (rem / 3600) as u8,
-                (rem / 60 % 60) as u8,
-                (rem % 60) as u8,
+                d.year,
+                d.month,
+                d.day,
+                d.hour,
+                d.minute,
+                d.second.unwrap_or(0),
             ),
         }
     }
@@ -242,32 +231,19 @@ pub fn build_deliver(
         return Ok(());
     }
     // Too long for one SMS: concatenated parts (TS 23.040 9.2.3.24.1).
+    let text = |p: &Payload| match p {
+        Payload::Septets(s) => gsm7::decode(s).map(|t| (t, concat::Coding::Gsm7)).ok(),
+        Payload::Ucs2(o) => ucs2::decode(o).map(|t| (t, concat::Coding::Ucs2)).ok(),
+        Payload::Octets(_) => None,
+    };
     let split: Vec<(Option<Vec<u8>>, Vec<u8>)> = match &p {
-        Payload::Septets(s) => {
-            let text = gsm7::decode(s).map_err(|_| CommandStatus::ESME_RINVMSGLEN)?;
-            concat::split(
-                &text,
-                concat::Coding::Gsm7,
-                concat::Method::Udh8,
-                u16::from(reference),
-            )
-            .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
-            .into_iter()
-            .map(|p| (p.udh, p.payload))
-            .collect()
-        }
-        Payload::Ucs2(o) => {
-            let text = ucs2::decode(o).map_err(|_| CommandStatus::ESME_RINVMSGLEN)?;
-            concat::split(
-                &text,
-                concat::Coding::Ucs2,
-                concat::Method::Udh8,
-                u16::from(reference),
-            )
-            .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
-            .into_iter()
-            .map(|p| (p.udh, p.payload))
-            .collect()
+        Payload::Septets(_) | Payload::Ucs2(_) => {
+            let (text, coding) = text(&p).ok_or(CommandStatus::ESME_RINVMSGLEN)?;
+            concat::split(&text, coding, concat::Method::Udh8, u16::from(reference))
+                .map_err(|_| CommandStatus::ESME_RINVMSGLEN)?
+                .into_iter()
+                .map(|p| (p.udh, p.payload))
+                .collect()
         }
         Payload::Octets(o) => {
             // 140 octets less the 6 of the header.
