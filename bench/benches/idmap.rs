@@ -8,6 +8,8 @@
 //! filled to their working size first, then every message inserts one entry and removes (or
 //! overwrites) an old one, as a running shard does.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -15,7 +17,8 @@ use smsedge_codecs::smpp::receipt::{receipt_message_id, rewrite_receipt};
 use smsedge_codecs::smpp::{tag, SmView};
 use smsedge_control::config::IdFormat;
 use smsedge_engine::idmap::{
-    format_id, key_owner, upstream_key, IdGen, OwnEntry, OwnMap, RcptEntry, RcptMap, UpstreamId,
+    format_id, key_owner, upstream_key, IdGen, IdHasher, OwnEntry, OwnMap, RcptEntry, RcptMap,
+    UpstreamId,
 };
 
 const BATCH: u64 = 1024;
@@ -141,32 +144,83 @@ fn own_entry(id: u64) -> OwnEntry {
     }
 }
 
+/// The receipt key of the `n`-th message: the SMSC simulator's hex counter ids (most SMSCs
+/// hand out sequential ids too).
+fn rcpt_key(n: u64) -> u128 {
+    let mut buf = [0u8; 16];
+    upstream_key(hex_id(0x1_0000_0000 + n, &mut buf), IdFormat::Text)
+}
+
+/// The engine's `IdHasher` with a murmur3 fmix64 finaliser on `finish`: the candidate fix for
+/// the clustering measured below (hashbrown takes the bucket from the low bits, and
+/// `IdHasher`'s multiply leaves the low bits depending on the low input bits only).
+#[derive(Default)]
+struct Fmix(IdHasher);
+
+impl Hasher for Fmix {
+    fn finish(&self) -> u64 {
+        let mut h = self.0.finish();
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes)
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0.write_u32(v)
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0.write_u64(v)
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0.write_u128(v)
+    }
+}
+
+/// How many distinct buckets (low 22 bits of the hash, a table of 4 M buckets as the default
+/// 2 M-entry map has) 1 M consecutive receipt keys fall into.
+fn distinct_buckets<H: Hasher + Default>() -> usize {
+    let mut seen = HashSet::new();
+    for n in 0..1_000_000u64 {
+        let mut h = H::default();
+        (1u32, rcpt_key(n)).hash(&mut h);
+        seen.insert(h.finish() & ((1 << 22) - 1));
+    }
+    seen.len()
+}
+
 fn rcpt_map(c: &mut Criterion) {
+    eprintln!(
+        "idmap: 1 000 000 consecutive receipt keys fall into {} distinct buckets of 4 194 304 with IdHasher, {} with IdHasher + fmix64",
+        distinct_buckets::<IdHasher>(),
+        distinct_buckets::<Fmix>()
+    );
     let mut g = c.benchmark_group("idmap/rcpt_map");
     g.throughput(Throughput::Elements(BATCH));
     // `held` receipts outstanding: each message inserts its key and the receipt of the message
-    // `held` messages earlier removes its own (final receipt).
-    for held in [10_000u64, 1_000_000] {
+    // `held` messages earlier removes its own (final receipt). Receipts come back minutes to
+    // hours later in real traffic, so a shard holds its whole id_map_capacity of keys.
+    for held in [1_000u64, 10_000, 100_000] {
         g.bench_with_input(
             BenchmarkId::new("insert+lookup_remove", held),
             &held,
             |b, &held| {
                 let mut m = RcptMap::new(DEFAULT_CAPACITY);
-                let key = |n: u64| {
-                    let mut buf = [0u8; 16];
-                    upstream_key(hex_id(0x1_0000_0000 + n, &mut buf), IdFormat::Text)
-                };
+                prefault_rcpt(&mut m);
                 let mut n = 0u64;
                 while n < held {
-                    m.insert(1, key(n), rcpt_entry(n));
+                    m.insert(1, rcpt_key(n), rcpt_entry(n));
                     n += 1;
                 }
                 b.iter(|| {
                     let mut acc = 0u64;
                     for _ in 0..BATCH {
-                        m.insert(1, key(n), rcpt_entry(n));
+                        m.insert(1, rcpt_key(n), rcpt_entry(n));
                         acc += m
-                            .lookup(1, black_box(key(n - held)), true)
+                            .lookup(1, black_box(rcpt_key(n - held)), true)
                             .map_or(0, |e| e.own_id);
                         n += 1;
                     }
@@ -178,6 +232,19 @@ fn rcpt_map(c: &mut Criterion) {
             },
         );
     }
+    // The same keys and operations on a plain hashbrown map, with IdHasher and with the fix.
+    for held in [10_000u64, 100_000, 1_000_000] {
+        g.bench_with_input(
+            BenchmarkId::new("hashmap_idhasher+fmix64", held),
+            &held,
+            |b, &held| map_steady::<Fmix>(b, held),
+        );
+    }
+    g.bench_with_input(
+        BenchmarkId::new("hashmap_idhasher", 100_000),
+        &100_000,
+        |b, &held| map_steady::<IdHasher>(b, held),
+    );
     // A full map: every insert evicts the oldest entry (receipts that never came).
     g.bench_function("insert_evicting_full_65536", |b| {
         let mut m = RcptMap::new(65_536);
@@ -195,6 +262,62 @@ fn rcpt_map(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// splitmix64 keys: spread over the whole table whatever the hasher.
+fn random_key(state: &mut u64) -> u128 {
+    let mut next = || {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (u128::from(next()) << 64 | u128::from(next())) & !(3 << 126)
+}
+
+/// Fills `m` to capacity with random keys and empties it again, so every page of its table has
+/// been touched (see `map_steady`).
+fn prefault_rcpt(m: &mut RcptMap) {
+    let mut rng = 0x1234_5678_9ABC_DEF0u64;
+    let keys: Vec<u128> = (0..DEFAULT_CAPACITY)
+        .map(|_| random_key(&mut rng))
+        .collect();
+    for &k in &keys {
+        m.insert(2, k, rcpt_entry(0));
+    }
+    for &k in &keys {
+        m.lookup(2, k, true);
+    }
+    m.expire(5, 3600);
+}
+
+fn map_steady<H: Hasher + Default>(b: &mut criterion::Bencher<'_>, held: u64) {
+    let mut m: HashMap<(u32, u128), RcptEntry, BuildHasherDefault<H>> =
+        HashMap::with_capacity_and_hasher(DEFAULT_CAPACITY, BuildHasherDefault::default());
+    // Touch the whole table once (random keys spread under any hasher), as a shard that has
+    // run a while has: first-touch page faults are a start-up cost, not the steady state.
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..DEFAULT_CAPACITY {
+        m.insert((1, random_key(&mut rng)), rcpt_entry(0));
+    }
+    m.clear();
+    let mut n = 0u64;
+    while n < held {
+        m.insert((1, rcpt_key(n)), rcpt_entry(n));
+        n += 1;
+    }
+    b.iter(|| {
+        let mut acc = 0u64;
+        for _ in 0..BATCH {
+            m.insert((1, rcpt_key(n)), rcpt_entry(n));
+            acc += m
+                .remove(&(1, black_box(rcpt_key(n - held))))
+                .map_or(0, |e| e.own_id);
+            n += 1;
+        }
+        acc
+    })
 }
 
 fn rcpt_entry(n: u64) -> RcptEntry {

@@ -92,7 +92,9 @@ impl Generator {
         }
         let cpu0 = watch.map(cpu_time).transpose()?;
         let t0 = Instant::now();
-        let out = Command::new("taskset")
+        let mut cmd = Command::new("taskset");
+        crate::proc::die_with_parent(&mut cmd);
+        let out = cmd
             .args(&args)
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())

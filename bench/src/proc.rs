@@ -34,6 +34,7 @@ impl Proc {
             }
             None => Command::new(program),
         };
+        die_with_parent(&mut cmd);
         cmd.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -159,6 +160,22 @@ fn spawn_line_reader(out: ChildStdout) -> mpsc::Receiver<String> {
         }
     });
     rx
+}
+
+/// Makes the child get SIGTERM when the harness dies, however it dies (an interrupt, a panic,
+/// SIGKILL): no measurement leaves a server behind. `taskset` passes it on through `exec`.
+pub fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the child between fork and exec and only calls prctl(2),
+    // which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 /// CPU time (utime + stime of every thread) of process `pid`, from `/proc/PID/stat`.
