@@ -10,12 +10,18 @@
 //! silently dropping what it does not understand. Unknown TLVs, parameters and ASN.1 extensions
 //! are kept as raw bytes and re-emitted exactly, because a proxy must pass them through.
 
+pub mod ber;
 pub mod error;
 pub mod hex;
 pub mod json;
+pub mod m3ua;
+pub mod map;
 pub mod reader;
+pub mod sccp;
 pub mod smpp;
+pub mod tcap;
 pub mod text;
+pub mod tpdu;
 
 pub use error::{Error, Reason, Result};
 pub use reader::Reader;

@@ -150,10 +150,28 @@ impl Engine {
         }
         .min(crate::rates::MAX_SHARDS);
         check_memlock(shards)?;
-        // Refuse a port someone else holds: the shards bind with SO_REUSEPORT, which would
-        // otherwise share it silently with another process of ours.
+        // Refuse a port another live process listens on: the shards bind with SO_REUSEPORT,
+        // which would otherwise share it silently with another smsedge of the same user. A
+        // probe connect rather than a trial bind, so that the TIME_WAIT connections a
+        // just-stopped smsedge leaves behind do not block a restart.
         for addr in &config.server.listen {
-            std::net::TcpListener::bind(addr).map_err(|e| format!("listen {addr}: {e}"))?;
+            let probe = if addr.ip().is_unspecified() {
+                SocketAddr::new(
+                    if addr.is_ipv4() {
+                        [127, 0, 0, 1].into()
+                    } else {
+                        std::net::Ipv6Addr::LOCALHOST.into()
+                    },
+                    addr.port(),
+                )
+            } else {
+                *addr
+            };
+            if std::net::TcpStream::connect_timeout(&probe, Duration::from_millis(300)).is_ok() {
+                return Err(format!(
+                    "listen {addr}: address in use (something already accepts connections there)"
+                ));
+            }
         }
         let shared = Shared::new(shards);
         let hooks = Arc::new(Hooks {

@@ -41,8 +41,9 @@ use std::time::{Duration, Instant};
 /// Status answered when no upstream of the route is bound, or an upstream did not answer in
 /// time, or a bind dropped with nowhere to retry: a temporary system error the ESME may retry.
 pub const STATUS_UPSTREAM_FAILED: CommandStatus = CommandStatus::ESME_RSYSERR;
-/// deliver_sm outstanding per ESME session before further ones queue.
-pub const DELIVERY_WINDOW: usize = 64;
+/// deliver_sm outstanding per ESME session before further ones queue: the session's own window
+/// (server.session_window or the account's `window`), at least this.
+pub const MIN_DELIVERY_WINDOW: usize = 16;
 /// How long a receipt waits for its map entry to arrive from another shard.
 const RECEIPT_WAIT: Duration = Duration::from_secs(2);
 /// Attempts to deliver one receipt or MO before it is dropped (counted).
@@ -67,8 +68,18 @@ pub struct Client {
     pub kind: Option<BindKind>,
     /// When bound.
     pub bound_at: Option<Instant>,
-    /// deliver_sm sent and not answered: (sequence number, job, sent).
-    pub deliveries: Vec<(u32, DeliveryJob, Instant)>,
+    /// deliver_sm sent and not answered, in the order sent: (sequence number, job, sent).
+    pub deliveries: VecDeque<(u32, DeliveryJob, Instant)>,
+    /// deliver_sm the session may have outstanding.
+    pub delivery_window: usize,
+}
+
+impl Client {
+    fn can_take_delivery(&self) -> bool {
+        self.session.can_deliver()
+            && self.deliveries.len() < self.delivery_window
+            && !self.conn.is_closing()
+    }
 }
 
 impl Client {
@@ -547,7 +558,8 @@ impl ShardState {
             system_id: String::new(),
             kind: None,
             bound_at: None,
-            deliveries: Vec::new(),
+            deliveries: VecDeque::new(),
+            delivery_window: MIN_DELIVERY_WINDOW,
         });
         self.stats.sessions = self.clients.len() as u64;
         r
@@ -612,6 +624,8 @@ impl ShardState {
                         c.kind = Some(kind);
                         c.bound_at = Some(self.now);
                         c.session.set_window(a.window(&rt.server));
+                        c.delivery_window =
+                            (a.window(&rt.server) as usize).max(MIN_DELIVERY_WINDOW);
                         CommandStatus::ESME_ROK
                     } else {
                         CommandStatus::ESME_RBINDFAIL
@@ -969,7 +983,7 @@ impl ShardState {
             st.binds = st.binds.saturating_sub(1);
             tracing::info!(shard = self.id, system_id = %c.system_id, "unbind");
             // Deliveries the ESME did not answer go back to the account's queue.
-            for (_, job, _) in c.deliveries.drain(..) {
+            for (_, job, _) in std::mem::take(&mut c.deliveries) {
                 self.redeliver(job);
             }
         }
@@ -1327,14 +1341,25 @@ impl ShardState {
         }
     }
 
-    fn hold(&mut self, job: DeliveryJob) {
+    /// Queues a delivery until a receiver has room. The queue is bounded: when it is full, a
+    /// delivery the upstream still waits on is refused back to it with ESME_RMSGQFUL (the SMSC
+    /// keeps it and retries: backpressure, nothing lost); one the proxy already answered for
+    /// pushes out the oldest, which is counted as expired.
+    fn hold(&mut self, mut job: DeliveryJob) {
         let cap = self.rt.get().server.receipt_queue as usize;
         let idx = job.account;
         let a = self.account_local(idx);
         if a.held.len() >= cap {
-            // The oldest goes (counted): the queue is bounded.
-            a.held.pop_front();
-            self.stats.account(idx).expired += 1;
+            if let Some(o) = job.origin.take() {
+                self.stats.account(idx).refused += 1;
+                return self.complete_origin(o, CommandStatus::ESME_RMSGQFUL.0);
+            }
+            if let Some(mut old) = a.held.pop_front() {
+                self.stats.account(idx).expired += 1;
+                if let Some(o) = old.origin.take() {
+                    self.complete_origin(o, CommandStatus::ESME_RMSGQFUL.0);
+                }
+            }
         }
         let a = self.account_local(idx);
         a.held.push_back(job);
@@ -1366,10 +1391,7 @@ impl ShardState {
             let r = (a.next_receiver + i) % n;
             let key = a.receivers[r].0;
             if let Some(c) = self.clients.get(key) {
-                if c.session.can_deliver()
-                    && c.deliveries.len() < DELIVERY_WINDOW
-                    && !c.conn.is_closing()
-                {
+                if c.can_take_delivery() {
                     target = Some(key);
                     a.next_receiver = (r + 1) % n;
                     break;
@@ -1403,7 +1425,7 @@ impl ShardState {
             }
         }
         c.conn.flush_soon();
-        c.deliveries.push((seq, job, now));
+        c.deliveries.push_back((seq, job, now));
     }
 
     fn dispatch_or_hold(&mut self, job: DeliveryJob) {
@@ -1420,10 +1442,18 @@ impl ShardState {
         let Some(c) = self.clients.get_mut(key) else {
             return;
         };
-        let Some(i) = c.deliveries.iter().position(|(s, _, _)| *s == seq) else {
+        // ESMEs answer in order almost always: the front is the one.
+        let i = if c.deliveries.front().is_some_and(|(s, _, _)| *s == seq) {
+            0
+        } else {
+            match c.deliveries.iter().position(|(s, _, _)| *s == seq) {
+                Some(i) => i,
+                None => return,
+            }
+        };
+        let Some((_, mut job, _)) = c.deliveries.remove(i) else {
             return;
         };
-        let (_, mut job, _) = c.deliveries.swap_remove(i);
         let account = job.account;
         if status == 0 {
             self.stats.account(account).delivered += 1;
@@ -1446,11 +1476,10 @@ impl ShardState {
             if a.held.is_empty() || a.receivers.is_empty() {
                 break;
             }
-            let has_room = a.receivers.iter().any(|(k, _)| {
-                self.clients.get(*k).is_some_and(|c| {
-                    c.session.can_deliver() && c.deliveries.len() < DELIVERY_WINDOW
-                })
-            });
+            let has_room = a
+                .receivers
+                .iter()
+                .any(|(k, _)| self.clients.get(*k).is_some_and(Client::can_take_delivery));
             if !has_room {
                 break;
             }
@@ -1737,13 +1766,14 @@ impl ShardState {
                 continue;
             };
             let ev = c.session.handle_timeout(now, &mut c.conn.out());
-            // deliver_sm the ESME did not answer in time: take it back.
-            let mut i = 0;
-            while i < c.deliveries.len() {
-                if now.duration_since(c.deliveries[i].2) >= response_timeout {
-                    late.push(c.deliveries.swap_remove(i).1);
-                } else {
-                    i += 1;
+            // deliver_sm the ESME did not answer in time (oldest first): take it back.
+            while c
+                .deliveries
+                .front()
+                .is_some_and(|d| now.duration_since(d.2) >= response_timeout)
+            {
+                if let Some((_, job, _)) = c.deliveries.pop_front() {
+                    late.push(job);
                 }
             }
             if matches!(ev, srv::Event::Close) {

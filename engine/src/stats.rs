@@ -45,6 +45,9 @@ pub struct AccountStats {
     pub queued: u64,
     /// Receipts and MO dropped after the hold time or because the hold queue was full.
     pub expired: u64,
+    /// Receipts and MO handed back to the upstream with ESME_RMSGQFUL because the hold queue
+    /// was full (the upstream keeps them and retries).
+    pub refused: u64,
     /// Binds of this account on this shard (gauge).
     pub binds: u64,
 }
@@ -181,6 +184,7 @@ pub fn to_json(
                 a.delivered += x.delivered;
                 a.queued += x.queued;
                 a.expired += x.expired;
+                a.refused += x.refused;
                 a.binds += x.binds;
             }
         }
@@ -193,7 +197,7 @@ pub fn to_json(
         accounts.insert(
             name.clone(),
             json!({"binds": a.binds, "requests": req, "responses": status_map(&a.responses), "throttled": a.throttled,
-                   "delivered": a.delivered, "queued": a.queued, "expired": a.expired}),
+                   "delivered": a.delivered, "queued": a.queued, "expired": a.expired, "refused": a.refused}),
         );
     }
     let mut connectors = Map::new();
@@ -393,6 +397,12 @@ pub fn to_prometheus(
                 "Receipts and MO dropped after the hold time.",
                 &l,
                 x.expired,
+            );
+            f.counter(
+                "smsedge_delivery_refused_total",
+                "Receipts and MO refused back to the upstream because the hold queue was full.",
+                &l,
+                x.refused,
             );
             f.gauge(
                 "smsedge_delivery_queued",

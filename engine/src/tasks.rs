@@ -127,6 +127,9 @@ async fn shard_main(spec: ShardSpec) {
         ready,
         ..
     } = spec;
+    // glommio 0.9 can park in io_uring_enter past a due timer under CPU contention (glommio
+    // #326, #547; seen here): a watchdog signals a shard whose heartbeat stalls.
+    let _watch = smsedge_loadgen::rt::watch_this_executor();
     let senders = if shared.shards > 1 {
         match mesh.join().await {
             Ok((senders, receivers)) => Some((senders, receivers)),

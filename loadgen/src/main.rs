@@ -34,6 +34,12 @@ fn run_esme(o: esme::EsmeOptions) -> ExitCode {
             for f in r.failures() {
                 eprintln!("smsedge-loadgen esme: FAIL: {f}");
             }
+            let kicks = rt::watchdog_kicks();
+            if kicks > 0 {
+                eprintln!(
+                    "smsedge-loadgen esme: note: the executor watchdog woke a stalled executor {kicks} times (see rt.rs)"
+                );
+            }
             if r.exit_ok() {
                 ExitCode::SUCCESS
             } else {

@@ -10,8 +10,8 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -61,13 +61,20 @@ where
             None => Placement::Unbound,
         };
         let f = f.clone();
+        let run = move |i| async move {
+            let watch = Rc::new(Watch::register());
+            glommio::spawn_local(heartbeat(watch.clone())).detach();
+            let out = f(i).await;
+            watch.retire();
+            out
+        };
         let h = LocalExecutorBuilder::new(placement)
             .name(&format!("{name}-{i}"))
             // GLOMMIO.md: networking never uses io_memory; keep it under RLIMIT_MEMLOCK.
             .io_memory(64 << 10)
             // GLOMMIO.md: reap I/O at least every 2 ms even when a task is busy.
             .preempt_timer(Duration::from_millis(2))
-            .spawn(move || f(i))
+            .spawn(move || run(i))
             .map_err(|e| io::Error::other(format!("cannot start executor: {e}")))?;
         handles.push(ShardThread(h));
     }
@@ -187,6 +194,132 @@ impl Shared {
     }
 }
 
+/// The executor watchdog.
+///
+/// Measured here: under heavy CPU contention a glommio 0.9 executor sometimes parks in
+/// `io_uring_enter` and never wakes although a timer of its own is due (upstream reports the
+/// same in VMs: glommio issues #326 and #547). Any signal ends the wait with EINTR, which
+/// glommio treats as a wake-up, and the executor carries on. So every executor beats a
+/// heartbeat from a 100 ms timer, and one watchdog thread sends SIGURG (handled by a no-op, so
+/// it interrupts the wait) to an executor whose heartbeat is more than 500 ms old. A healthy
+/// executor never receives a signal.
+struct Watch {
+    thread: libc::pthread_t,
+    beat: AtomicU64,
+    alive: AtomicBool,
+}
+
+static WATCHED: Mutex<Vec<Arc<Watch>>> = Mutex::new(Vec::new());
+static KICKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many times the watchdog had to wake a stalled executor in this process.
+pub fn watchdog_kicks() -> u64 {
+    KICKS.load(Ordering::Relaxed)
+}
+static WATCHDOG: Once = Once::new();
+
+extern "C" fn on_kick(_: libc::c_int) {}
+
+impl Watch {
+    /// Registers the calling thread (an executor thread) with the watchdog.
+    fn register() -> WatchHandle {
+        WATCHDOG.call_once(|| {
+            // SAFETY: installs a handler that does nothing, without SA_RESTART so that a
+            // blocking io_uring_enter returns EINTR.
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_kick as *const () as usize;
+                sa.sa_flags = 0;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(libc::SIGURG, &sa, std::ptr::null_mut());
+            }
+            let _ = std::thread::Builder::new()
+                .name("loadgen-watchdog".into())
+                .spawn(watchdog);
+        });
+        let w = Arc::new(Watch {
+            // SAFETY: pthread_self has no preconditions.
+            thread: unsafe { libc::pthread_self() },
+            beat: AtomicU64::new(now_ns()),
+            alive: AtomicBool::new(true),
+        });
+        WATCHED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(w.clone());
+        WatchHandle(w)
+    }
+}
+
+struct WatchHandle(Arc<Watch>);
+
+/// Keeps the calling executor under the watchdog until dropped: registers the thread and
+/// starts its heartbeat task. Call it at the start of an executor's main future (the engine's
+/// shards do; [`spawn_shards`] does it for the load generator's own executors).
+pub struct ExecutorWatch(Rc<WatchHandle>);
+
+impl std::fmt::Debug for ExecutorWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExecutorWatch")
+    }
+}
+
+/// Puts the current glommio executor under the watchdog (see [`ExecutorWatch`]).
+pub fn watch_this_executor() -> ExecutorWatch {
+    let watch = Rc::new(Watch::register());
+    glommio::spawn_local(heartbeat(watch.clone())).detach();
+    ExecutorWatch(watch)
+}
+
+impl Drop for ExecutorWatch {
+    fn drop(&mut self) {
+        self.0.retire();
+    }
+}
+
+impl WatchHandle {
+    fn retire(&self) {
+        self.0.alive.store(false, Ordering::SeqCst);
+        WATCHED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|w| !Arc::ptr_eq(w, &self.0));
+    }
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+async fn heartbeat(w: Rc<WatchHandle>) {
+    while w.0.alive.load(Ordering::Relaxed) {
+        w.0.beat.store(now_ns(), Ordering::Relaxed);
+        glommio::timer::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn watchdog() {
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = now_ns();
+        let list = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
+        for w in list.iter() {
+            if w.alive.load(Ordering::SeqCst)
+                && now.saturating_sub(w.beat.load(Ordering::Relaxed)) > 500_000_000
+            {
+                // SAFETY: the thread is registered and alive (it retires itself under this
+                // lock before it ends), so its pthread_t is valid.
+                unsafe {
+                    libc::pthread_kill(w.thread, libc::SIGURG);
+                }
+                KICKS.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {
@@ -243,6 +376,25 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(r, (1, true));
+    }
+
+    #[test]
+    fn watchdog_wakes_an_executor_stuck_in_a_blocking_wait() {
+        // pause(2) blocks until a signal arrives: only the watchdog can end it.
+        let t0 = Instant::now();
+        let h = spawn_shards("watchdog-test", &[None], |_| async {
+            // SAFETY: pause has no preconditions; it returns after a handled signal.
+            let r = unsafe { libc::pause() };
+            glommio::timer::sleep(Duration::from_millis(10)).await;
+            r
+        })
+        .unwrap();
+        let r = h.into_iter().next().unwrap().join().unwrap();
+        assert_eq!(r, -1);
+        assert!(watchdog_kicks() >= 1);
+        let took = t0.elapsed();
+        assert!(took >= Duration::from_millis(400), "{took:?}");
+        assert!(took < Duration::from_secs(30), "{took:?}");
     }
 
     #[test]

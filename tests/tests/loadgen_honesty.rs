@@ -21,7 +21,12 @@ fn run(sim: SmscOptions, esme: EsmeOptions) -> (Report, SmscStats) {
         ..esme
     })
     .unwrap();
-    (report, sim.stop())
+    let st = sim.stop();
+    eprintln!(
+        "watchdog kicks so far: {}",
+        smsedge_loadgen::rt::watchdog_kicks()
+    );
+    (report, st)
 }
 
 fn secs(s: u64) -> Secs {
@@ -92,8 +97,8 @@ fn counts_error_statuses_as_the_smsc_sent_them() {
     assert_eq!(r.resp_ok + r.errors(), 1000);
     assert_eq!(r.unanswered, 0);
     assert!(!r.exit_ok(), "errors above --max-errors 0 fail the run");
-    let (r, _) = run(sim, opts(1000));
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    let (r, st) = run(sim, opts(1000));
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
 }
 
 #[test]
@@ -176,7 +181,7 @@ fn receives_receipts_in_mixed_states_and_mo_traffic() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert_eq!(r.submitted, st.submit_sm);
     assert_eq!(r.dlr_received, r.submitted);
     assert_eq!(st.receipts_sent, r.submitted);
@@ -213,7 +218,7 @@ fn keeps_idle_receiver_binds_alive_both_ways() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert_eq!(r.submitted, 0);
     assert_eq!(r.binds_ok, 2);
     // MO traffic for the whole run, answered with deliver_sm_resp.
@@ -238,7 +243,7 @@ fn sends_and_answers_enquire_link_when_idle() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert!(st.enquire_link >= 2, "{st:?}");
     // The simulator asks when it has heard nothing; the generator answers.
     let (r, st) = run(
@@ -252,7 +257,7 @@ fn sends_and_answers_enquire_link_when_idle() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert!(st.enquire_link_resp >= 2, "{st:?}");
 }
 
@@ -274,7 +279,7 @@ fn measures_latency_from_the_intended_send_time() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert_eq!(st.submit_sm, 200);
     let l = r.latency_us.submit_resp;
     assert!(l.p50 > 200_000, "{l:?}");
@@ -300,7 +305,7 @@ fn bounds_the_receipts_it_waits_for() {
             ..Default::default()
         },
     );
-    assert!(r.exit_ok(), "{:?}", r.failures());
+    assert!(r.exit_ok(), "{:?}\n{}\n{st:?}", r.failures(), r.to_json());
     assert_eq!((r.dlr_received, st.receipts_sent), (500, 500));
     assert!(r.duration_s >= 0.18, "{}", r.duration_s);
 }

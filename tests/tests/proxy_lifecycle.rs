@@ -108,4 +108,17 @@ fn sigterm_drains_answers_in_flight_and_exits_zero() {
         "exit 0 after SIGTERM:\n{}",
         s.proc.output()
     );
+    // A restart right away on the same port works: the TIME_WAIT connections the old process
+    // left do not block it.
+    let cfg_path = s.dir.path().join("smsedge.toml");
+    let mut again = std::process::Command::new(bin("smsedge"));
+    again.arg("run").arg("--config").arg(&cfg_path);
+    let mut p = Proc::spawn("smsedge restarted", again, s.dir.path().join("restart.log"));
+    assert!(
+        wait_port(s.addr, Duration::from_secs(10)),
+        "restart failed:\n{}",
+        p.output()
+    );
+    p.signal(libc::SIGTERM);
+    assert_eq!(p.wait(Duration::from_secs(10)), Some(0));
 }

@@ -106,10 +106,12 @@ fn upstream_killed_mid_load_every_request_answered_and_backup_takes_over() {
     std::thread::sleep(Duration::from_secs(2));
     let before = a.stats().submit_sm;
     assert!(before > 1000, "primary carried the traffic first: {before}");
-    assert_eq!(
-        b.stats().submit_sm,
-        0,
-        "backup idle while the primary is up"
+    // Failover picks the first connector that is bound and below its caps: the backup only
+    // gets what overflows a full primary window, a sliver on a busy machine.
+    let spill = b.stats().submit_sm;
+    assert!(
+        spill * 20 < before,
+        "backup nearly idle while the primary is up: {spill} vs {before}"
     );
     let a_final = a.stop();
     let report = gen.join().unwrap();

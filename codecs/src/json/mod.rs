@@ -66,10 +66,7 @@ impl From<crate::Error> for JsonError {
 pub fn decode(proto: Proto, bytes: &[u8]) -> Result<Vec<Value>, (Vec<Value>, JsonError)> {
     match proto {
         Proto::Smpp => smpp::decode_all(bytes),
-        _ => Err((
-            Vec::new(),
-            JsonError(format!("{proto:?}: not available in this build")),
-        )),
+        _ => sigtran::decode_all(proto, bytes),
     }
 }
 
@@ -77,8 +74,10 @@ pub fn decode(proto: Proto, bytes: &[u8]) -> Result<Vec<Value>, (Vec<Value>, Jso
 pub fn encode(proto: Proto, value: &Value) -> Result<Vec<u8>, JsonError> {
     match proto {
         Proto::Smpp => smpp::encode(value),
-        _ => Err(JsonError(format!("{proto:?}: not available in this build"))),
+        _ => sigtran::encode(proto, value),
     }
 }
 
+mod sigtran;
 mod smpp;
+mod tpdu;

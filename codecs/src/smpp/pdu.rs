@@ -5,6 +5,7 @@ use super::body::*;
 use super::command::{CommandId, CommandStatus};
 use super::header::{Header, HEADER_LEN};
 use super::tlv::{self, Tlv};
+use super::view::SmView;
 use crate::error::{Error, Reason, Result};
 use crate::json::JsonError;
 use crate::reader::Reader;
@@ -16,7 +17,9 @@ macro_rules! bodies {
         /// The body of a PDU, one variant per command_id. Responses whose mandatory parameters
         /// may be left out when command_status is not 0 (v3.4 4.4.2 "the body is not returned")
         /// hold an `Option`: `None` is an empty body, which is not the same octets as an empty
-        /// message_id.
+        /// message_id. A `None` body cannot carry TLVs (v3.4 5.3: they follow the mandatory
+        /// parameters; the decoder would read them as the body), so a [`Pdu`] pairing the two
+        /// does not round-trip and [`Pdu::from_json`] refuses it.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Body {
             $( $(#[$doc])* $variant $( ( bodies!(@ty $kind $ty) ) )?, )*
@@ -207,6 +210,90 @@ impl Pdu {
     /// Decodes one whole PDU: `frame` holds exactly command_length octets (as
     /// [`crate::smpp::Framer`] returns them). Strings and values are slices of `frame`.
     pub fn decode(frame: &Bytes) -> Result<Pdu> {
+        match SmView::parse_fast(frame) {
+            Some(v) => Ok(Self::from_sm_view(frame, &v)),
+            None => Self::decode_checked(frame),
+        }
+    }
+
+    /// submit_sm, deliver_sm and data_sm, the PDUs of every message, from the router's view:
+    /// `SmView::parse_fast` makes the same checks as the field-by-field decoder (the fuzz
+    /// tests hold them to that) and only says yes or no, so this path builds no errors;
+    /// whatever it refuses goes to [`Pdu::decode_checked`], which names the field.
+    #[inline]
+    fn from_sm_view(frame: &Bytes, v: &SmView<'_>) -> Pdu {
+        let slice = |r: std::ops::Range<usize>| {
+            if r.is_empty() {
+                Bytes::new()
+            } else {
+                frame.slice(r)
+            }
+        };
+        let [st, sa, da, sdt, vp, sm] = v.ranges();
+        let sm_fields = || SubmitSm {
+            service_type: slice(st.clone()),
+            source_addr_ton: v.source_addr_ton(),
+            source_addr_npi: v.source_addr_npi(),
+            source_addr: slice(sa.clone()),
+            dest_addr_ton: v.dest_addr_ton(),
+            dest_addr_npi: v.dest_addr_npi(),
+            destination_addr: slice(da.clone()),
+            esm_class: v.esm_class(),
+            protocol_id: v.protocol_id().unwrap_or_default(),
+            priority_flag: v.priority_flag().unwrap_or_default(),
+            schedule_delivery_time: slice(sdt.clone()),
+            validity_period: slice(vp.clone()),
+            registered_delivery: v.registered_delivery(),
+            // replace_if_present_flag follows registered_delivery; sm_default_msg_id precedes
+            // sm_length (v3.4 4.4.1).
+            replace_if_present_flag: frame[vp.end + 2],
+            data_coding: v.data_coding(),
+            sm_default_msg_id: frame[sm.start - 2],
+            short_message: slice(sm.clone()),
+        };
+        let body = if v.protocol_id().is_none() {
+            Body::DataSm(DataSm {
+                service_type: slice(st),
+                source_addr_ton: v.source_addr_ton(),
+                source_addr_npi: v.source_addr_npi(),
+                source_addr: slice(sa),
+                dest_addr_ton: v.dest_addr_ton(),
+                dest_addr_npi: v.dest_addr_npi(),
+                destination_addr: slice(da),
+                esm_class: v.esm_class(),
+                registered_delivery: v.registered_delivery(),
+                data_coding: v.data_coding(),
+            })
+        } else if v.command_id() == CommandId::SubmitSm {
+            Body::SubmitSm(sm_fields())
+        } else {
+            Body::DeliverSm(sm_fields())
+        };
+        // The view checked the TLV stream: walk it by offsets and slice `frame` directly.
+        let mut tlvs = Vec::new();
+        let mut at = v.tlvs_offset();
+        for (tag, value) in v.tlvs() {
+            at += 4;
+            tlvs.push(Tlv {
+                tag,
+                value: slice(at..at + value.len()),
+            });
+            at += value.len();
+        }
+        let h = Header::new_unchecked(&frame[..]);
+        Pdu {
+            command_status: CommandStatus(h.command_status()),
+            sequence_number: h.sequence_number(),
+            body,
+            tlvs,
+        }
+    }
+
+    /// The field-by-field decoder that [`Pdu::decode`] falls back to for whatever its fast
+    /// path refuses: it names the first field that breaks a rule, with its offset. It accepts
+    /// exactly what `decode` accepts and returns the same `Pdu`; tests hold the fast path to
+    /// that through this function.
+    pub fn decode_checked(frame: &Bytes) -> Result<Pdu> {
         let header = Header::new_checked(&frame[..])?;
         let id = header.command_id();
         let mut r = Reader::with_base(&frame[HEADER_LEN..], HEADER_LEN);
@@ -352,6 +439,14 @@ impl Pdu {
         if !tlvs.is_empty() && !body.allows_tlvs() {
             return Err(JsonError(format!("tlvs: {id} carries no TLVs")));
         }
+        // v3.4 5.3: TLVs follow the mandatory parameters. A response whose body was left out
+        // (v3.4 4.4.2, on error) has no place for them: on the wire they would be read as its
+        // message_id.
+        if !tlvs.is_empty() && body.fields_len() == 0 {
+            return Err(JsonError(format!(
+                "tlvs: {id} without body cannot carry TLVs; give the body (e.g. message_id \"\")"
+            )));
+        }
         let pdu = Pdu {
             command_status,
             sequence_number,
@@ -437,11 +532,154 @@ pub fn error_status(e: &Error) -> CommandStatus {
         ("system_id", _) => S::ESME_RINVSYSID,
         ("password", _) => S::ESME_RINVPASWD,
         ("system_type", _) => S::ESME_RINVSYSTYP,
+        // No status names a bad address_range; the bind fails (v3.4 5.1.3 ESME_RBINDFAIL).
+        ("address_range", _) => S::ESME_RBINDFAIL,
         ("schedule_delivery_time", _) => S::ESME_RINVSCHED,
         ("validity_period" | "final_date", _) => S::ESME_RINVEXPIRY,
         ("number_of_dests", _) => S::ESME_RINVNUMDESTS,
         ("dest_flag", _) => S::ESME_RINVDESTFLAG,
         ("dl_name", _) => S::ESME_RINVDLNAME,
         _ => S::ESME_RSYSERR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_submit_sm_resp_without_body() {
+        // v3.4 4.4.2: no body on error.
+        let p = Pdu::decode_slice(&crate::hex::decode("00000010800000040000005800000007").unwrap())
+            .unwrap();
+        assert_eq!(p.body, Body::SubmitSmResp(None));
+        assert_eq!(p.command_status, CommandStatus::ESME_RTHROTTLED);
+        assert_eq!(p.to_json()["body"], json!({}));
+    }
+
+    #[test]
+    fn emits_empty_message_id_distinct_from_no_body() {
+        let some = Pdu::new(7, Body::SubmitSmResp(Some(MessageIdResp::default())));
+        assert_eq!(
+            crate::hex::encode(&some.to_vec()),
+            "0000001180000004000000000000000700"
+        );
+        let none = Pdu::new(7, Body::SubmitSmResp(None));
+        assert_eq!(none.to_vec().len(), 16);
+    }
+
+    #[test]
+    fn maps_every_decode_error_to_its_status() {
+        // Each field the decoders name, with the status a response carries (v3.4 5.1.3).
+        let cases: &[(&str, Reason, CommandStatus)] = &[
+            (
+                "command_length",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "command_id",
+                Reason::Unsupported,
+                CommandStatus::ESME_RINVCMDID,
+            ),
+            (
+                "source_addr",
+                Reason::Truncated,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "source_addr",
+                Reason::NotTerminated,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "command_length",
+                Reason::TrailingBytes,
+                CommandStatus::ESME_RINVCMDLEN,
+            ),
+            (
+                "short_message",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVMSGLEN,
+            ),
+            ("tlv", Reason::BadLength, CommandStatus::ESME_RINVTLVSTREAM),
+            ("tlv", Reason::Truncated, CommandStatus::ESME_RINVTLVSTREAM),
+            (
+                "tlv.length",
+                Reason::BadLength,
+                CommandStatus::ESME_RINVTLVLEN,
+            ),
+            (
+                "service_type",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSERTYP,
+            ),
+            (
+                "source_addr",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSRCADR,
+            ),
+            (
+                "destination_addr",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVDSTADR,
+            ),
+            ("esme_addr", Reason::TooLong, CommandStatus::ESME_RINVDSTADR),
+            ("message_id", Reason::TooLong, CommandStatus::ESME_RINVMSGID),
+            ("system_id", Reason::TooLong, CommandStatus::ESME_RINVSYSID),
+            ("password", Reason::TooLong, CommandStatus::ESME_RINVPASWD),
+            (
+                "system_type",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSYSTYP,
+            ),
+            (
+                "address_range",
+                Reason::TooLong,
+                CommandStatus::ESME_RBINDFAIL,
+            ),
+            (
+                "schedule_delivery_time",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVSCHED,
+            ),
+            (
+                "validity_period",
+                Reason::TooLong,
+                CommandStatus::ESME_RINVEXPIRY,
+            ),
+            (
+                "number_of_dests",
+                Reason::BadValue,
+                CommandStatus::ESME_RINVNUMDESTS,
+            ),
+            (
+                "dest_flag",
+                Reason::BadValue,
+                CommandStatus::ESME_RINVDESTFLAG,
+            ),
+            ("dl_name", Reason::TooLong, CommandStatus::ESME_RINVDLNAME),
+        ];
+        for &(field, reason, want) in cases {
+            assert_eq!(
+                error_status(&Error::new(field, 20, reason)),
+                want,
+                "{field} {reason:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_tlvs_on_a_response_without_body() {
+        // The TLV would be read back as the message_id (v3.4 5.3: TLVs follow the body).
+        let v = json!({"command_id": "submit_sm_resp", "command_status": 88, "sequence_number": 7,
+                       "body": {}, "tlvs": [{"tag": "0x001d", "value": "6f6b00"}]});
+        let e = Pdu::from_json(&v).unwrap_err();
+        assert!(e.0.starts_with("tlvs: submit_sm_resp without body"), "{e}");
+        let v = json!({"command_id": "submit_sm_resp", "command_status": 88, "sequence_number": 7,
+                       "body": {"message_id": ""}, "tlvs": [{"tag": "0x001d", "value": "6f6b00"}]});
+        let p = Pdu::from_json(&v).unwrap();
+        assert_eq!(Pdu::decode_slice(&p.to_vec()).unwrap(), p);
     }
 }

@@ -9,7 +9,7 @@
 
 use super::body::FIELD_SHORT_MESSAGE;
 use super::header::{Header, HEADER_LEN};
-use super::tlv::tag;
+use super::tlv::{tag, FIELD_TLV};
 use super::view::SmView;
 use crate::error::{Error, Reason, Result};
 use std::ops::Range;
@@ -17,6 +17,8 @@ use std::ops::Range;
 /// message_state values (v3.4 5.2.28, v5.0 4.7.15) with their receipt `stat:` words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageState {
+    /// 0, SCHEDULED (v5.0 4.7.15: delivery not yet initiated; intermediate).
+    Scheduled,
     /// 1, ENROUTE.
     Enroute,
     /// 2, DELIVRD.
@@ -41,6 +43,7 @@ impl MessageState {
     /// The message_state value.
     pub const fn to_u8(self) -> u8 {
         match self {
+            MessageState::Scheduled => 0,
             MessageState::Enroute => 1,
             MessageState::Delivered => 2,
             MessageState::Expired => 3,
@@ -56,6 +59,7 @@ impl MessageState {
     /// The state for a message_state value.
     pub const fn from_u8(v: u8) -> Option<Self> {
         Some(match v {
+            0 => MessageState::Scheduled,
             1 => MessageState::Enroute,
             2 => MessageState::Delivered,
             3 => MessageState::Expired,
@@ -69,9 +73,11 @@ impl MessageState {
         })
     }
 
-    /// The 7-letter `stat:` word of Appendix B.
+    /// The 7-letter `stat:` word of Appendix B (SCHEDULED, which v3.4 does not have, is
+    /// spelled in full).
     pub const fn stat(self) -> &'static str {
         match self {
+            MessageState::Scheduled => "SCHEDULED",
             MessageState::Enroute => "ENROUTE",
             MessageState::Delivered => "DELIVRD",
             MessageState::Expired => "EXPIRED",
@@ -92,6 +98,7 @@ impl MessageState {
         w.copy_from_slice(word);
         w.make_ascii_uppercase();
         Some(match &*w {
+            b"SCHEDULED" | b"SCHEDUL" => MessageState::Scheduled,
             b"ENROUTE" => MessageState::Enroute,
             b"DELIVRD" | b"DELIVERED" => MessageState::Delivered,
             b"EXPIRED" => MessageState::Expired,
@@ -105,10 +112,10 @@ impl MessageState {
         })
     }
 
-    /// True for the final states (everything but ENROUTE and ACCEPTD... ACCEPTD is final in
-    /// v3.4 5.2.28; only ENROUTE is not).
+    /// True for the final states: all but ENROUTE (v3.4 5.2.28) and SCHEDULED (v5.0 4.7.15),
+    /// which announce that a final receipt is still to come. ACCEPTD is final.
     pub const fn is_final(self) -> bool {
-        !matches!(self, MessageState::Enroute)
+        !matches!(self, MessageState::Enroute | MessageState::Scheduled)
     }
 }
 
@@ -146,29 +153,40 @@ enum Key {
     Text,
 }
 
-// Spellings seen from real SMSCs; matched case-insensitively at a word start.
-const KEYS: &[(&[u8], Key)] = &[
-    (b"id:", Key::Id),
-    (b"sub:", Key::Sub),
+// Spellings seen from real SMSCs; matched case-insensitively at a word start. Grouped by
+// first letter so that a word is compared with at most five keys.
+type Keys = &'static [(&'static [u8], Key)];
+const KEYS_D: Keys = &[
     (b"dlvrd:", Key::Dlvrd),
-    (b"submit date:", Key::SubmitDate),
-    (b"submit_date:", Key::SubmitDate),
-    (b"submitdate:", Key::SubmitDate),
     (b"done date:", Key::DoneDate),
     (b"done_date:", Key::DoneDate),
     (b"donedate:", Key::DoneDate),
+];
+const KEYS_S: Keys = &[
+    (b"sub:", Key::Sub),
+    (b"submit date:", Key::SubmitDate),
+    (b"submit_date:", Key::SubmitDate),
+    (b"submitdate:", Key::SubmitDate),
     (b"stat:", Key::Stat),
-    (b"err:", Key::Err),
-    (b"text:", Key::Text),
 ];
 
 fn key_at(s: &[u8], i: usize) -> Option<(Key, usize)> {
     if i > 0 && s[i - 1] != b' ' {
         return None;
     }
-    KEYS.iter().find_map(|(k, key)| {
-        let end = i + k.len();
-        (end <= s.len() && s[i..end].eq_ignore_ascii_case(k)).then_some((*key, end))
+    let rest = &s[i..];
+    let keys: Keys = match rest.first()?.to_ascii_lowercase() {
+        b'i' => &[(b"id:", Key::Id)],
+        b'd' => KEYS_D,
+        b's' => KEYS_S,
+        b'e' => &[(b"err:", Key::Err)],
+        b't' => &[(b"text:", Key::Text)],
+        _ => return None,
+    };
+    keys.iter().find_map(|(k, key)| {
+        let word = rest.get(..k.len())?;
+        // Most SMSCs write the keys in lower case: try the plain comparison first.
+        (word == *k || word.eq_ignore_ascii_case(k)).then_some((*key, i + k.len()))
     })
 }
 
@@ -180,7 +198,11 @@ impl<'a> ReceiptText<'a> {
         let mut i = 0;
         while i < s.len() {
             let Some((key, start)) = key_at(s, i) else {
-                i += 1;
+                // Keys start words: go to the octet after the next space.
+                i = s[i..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| i + n + 1);
                 continue;
             };
             if let Key::Text = key {
@@ -248,10 +270,37 @@ impl<'a> ReceiptText<'a> {
     }
 }
 
+/// Where the `id:` value of a receipt text is: what [`ReceiptText::parse`] would give as
+/// `id_span()`, found without parsing the other fields (the id comes first in practice).
+pub fn id_span(s: &[u8]) -> Option<Range<usize>> {
+    let mut i = 0;
+    while i < s.len() {
+        match key_at(s, i) {
+            Some((Key::Id, start)) => {
+                let end = s[start..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| start + n);
+                return Some(start..end);
+            }
+            // Everything after text: is the message's own text.
+            Some((Key::Text, _)) => return None,
+            // Other keys' values never hold a space: the next word is the next candidate.
+            _ => {
+                i = s[i..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(s.len(), |n| i + n + 1)
+            }
+        }
+    }
+    None
+}
+
 /// Writes `text` with its `id:` value replaced by `new_id`; false (and nothing written) when
 /// the text has no id.
 pub fn rewrite_text_id(text: &[u8], new_id: &[u8], out: &mut Vec<u8>) -> bool {
-    match ReceiptText::parse(text).and_then(|r| r.id_span()) {
+    match id_span(text) {
         Some(span) => {
             out.extend_from_slice(&text[..span.start]);
             out.extend_from_slice(new_id);
@@ -330,7 +379,7 @@ pub fn receipt_message_id<'a>(v: &SmView<'a>) -> Option<&'a [u8]> {
             return Some(id);
         }
     }
-    ReceiptText::parse(v.payload()).and_then(|r| r.id)
+    id_span(v.payload()).map(|r| &v.payload()[r])
 }
 
 /// Rebuilds a receipt deliver_sm (or data_sm) with `new_id` in place of the upstream id: in the
@@ -365,6 +414,7 @@ pub fn rewrite_receipt(
     } else {
         out.extend_from_slice(&frame[HEADER_LEN..v.tlvs_offset()]);
     }
+    let mut at = v.tlvs_offset();
     for (t, value) in v.tlvs() {
         out.extend_from_slice(&t.to_be_bytes());
         let len_at = out.len();
@@ -386,7 +436,13 @@ pub fn rewrite_receipt(
             _ => out.extend_from_slice(value),
         }
         let n = out.len() - value_at;
-        out[len_at..len_at + 2].copy_from_slice(&(n as u16).to_be_bytes());
+        // A TLV length is two octets (v3.4 5.3): a longer id must not wrap it.
+        let Ok(n) = u16::try_from(n) else {
+            out.truncate(start);
+            return Err(Error::new(FIELD_TLV, at, Reason::TooLong));
+        };
+        out[len_at..len_at + 2].copy_from_slice(&n.to_be_bytes());
+        at += 4 + value.len();
     }
     let total = (out.len() - start) as u32;
     let mut h = Header::new_unchecked(&mut out[start..]);
@@ -399,6 +455,65 @@ pub fn rewrite_receipt(
 mod tests {
     use super::*;
     use crate::smpp::Pdu;
+
+    #[test]
+    fn rejects_rewrite_that_would_overflow_a_tlv_length() {
+        // A receipt in a message_payload of 65533 octets whose id grows by 3: the TLV length
+        // cannot hold it (a framer configured above 64 KiB lets such a PDU in).
+        let mut pdu = Pdu::decode_slice(&crate::hex::decode(
+            "000000300000010300000000000000000001013535353237313030303000000139363935000001000424000454657374",
+        ).unwrap()).unwrap();
+        let mut text = b"id:1 stat:DELIVRD text:".to_vec();
+        text.resize(65533, b'x');
+        pdu.tlvs[0] = crate::smpp::Tlv::new(tag::MESSAGE_PAYLOAD, text);
+        let frame = pdu.to_vec();
+        let v = SmView::parse(&frame).unwrap();
+        let mut out = b"keep".to_vec();
+        let e = rewrite_receipt(&v, b"abcd", 1, &mut out).unwrap_err();
+        assert_eq!(
+            (e.field, e.offset, e.reason),
+            (FIELD_TLV, v.tlvs_offset(), Reason::TooLong)
+        );
+        assert_eq!(out, b"keep");
+        // The same id length fits.
+        rewrite_receipt(&v, b"2", 1, &mut out).unwrap();
+        assert_eq!(
+            Pdu::decode_slice(&out[4..]).unwrap().tlvs[0].value.len(),
+            65533
+        );
+    }
+
+    #[test]
+    fn finds_the_id_as_the_full_parse_does() {
+        for t in [
+            &b"id:abc sub:001 text:id:zzz"[..],
+            b"sub:001 ID:x1 stat:DELIVRD",
+            b"submit date:2401011200 done date:2401011201 id:late",
+            b"text:id:inside the text",
+            b"paid:5 id:ok",
+            b"  id:after-spaces",
+            b"id:",
+            b"no id here",
+            b"",
+        ] {
+            let full = ReceiptText::parse(t).and_then(|r| r.id_span());
+            assert_eq!(id_span(t), full, "{}", String::from_utf8_lossy(t));
+        }
+    }
+
+    #[test]
+    fn message_states_of_v50_round_trip() {
+        // v5.0 4.7.15: 0 SCHEDULED .. 9 SKIPPED; SCHEDULED and ENROUTE are intermediate, so a
+        // receipt carrying them must not end the message's life in the proxy.
+        for v in 0..=9u8 {
+            let s = MessageState::from_u8(v).unwrap();
+            assert_eq!(s.to_u8(), v);
+            assert_eq!(MessageState::from_stat(s.stat().as_bytes()), Some(s));
+        }
+        assert_eq!(MessageState::from_u8(10), None);
+        assert!(!MessageState::Scheduled.is_final() && !MessageState::Enroute.is_final());
+        assert!(MessageState::Accepted.is_final() && MessageState::Skipped.is_final());
+    }
 
     #[test]
     fn parses_appendix_b_receipt() {

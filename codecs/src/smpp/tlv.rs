@@ -112,6 +112,16 @@ macro_rules! tags {
         pub const TAGS: &[TagInfo] = &[
             $( TagInfo { tag: $tag, name: $name, min: $min, max: $max }, )*
         ];
+
+        /// The permitted value lengths of a standard tag (a `match`, so the compiler builds a
+        /// jump table: this runs for every TLV of every PDU).
+        #[inline]
+        const fn len_rule(tag: u16) -> Option<(u16, u16)> {
+            match tag {
+                $( $tag => Some(($min, $max)), )*
+                _ => None,
+            }
+        }
     };
 }
 
@@ -201,9 +211,10 @@ pub fn tag_by_name(name: &str) -> Option<u16> {
 /// Checks a standard TLV's value length against its definition (v3.4 5.3.2; a wrong length is
 /// ESME_RINVPARLEN, 0xC2). Unknown tags are not checked: v3.4 5.3 says an unrecognised TLV is
 /// ignored, so the proxy passes it on.
+#[inline]
 pub fn check_len(tag: u16, len: usize) -> bool {
-    match tag_info(tag) {
-        Some(i) => (usize::from(i.min)..=usize::from(i.max)).contains(&len),
+    match len_rule(tag) {
+        Some((min, max)) => (usize::from(min)..=usize::from(max)).contains(&len),
         None => true,
     }
 }
@@ -262,12 +273,17 @@ impl<'a> TlvIter<'a> {
 
 impl<'a> Iterator for TlvIter<'a> {
     type Item = (u16, &'a [u8]);
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let mut r = Reader::new(self.rest);
-        let tag = r.u16(FIELD_TLV).ok()?;
-        let len = r.u16(FIELD_TLV).ok()?;
-        let value = r.take(usize::from(len), FIELD_TLV).ok()?;
-        self.rest = r.rest();
+        let (tag, len) = self.rest.get(..4).map(|h| {
+            (
+                u16::from_be_bytes([h[0], h[1]]),
+                usize::from(u16::from_be_bytes([h[2], h[3]])),
+            )
+        })?;
+        let end = 4 + len;
+        let value = self.rest.get(4..end)?;
+        self.rest = self.rest.get(end..).unwrap_or_default();
         Some((tag, value))
     }
 }
@@ -275,6 +291,18 @@ impl<'a> Iterator for TlvIter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_rules_match_the_table() {
+        for i in TAGS {
+            assert_eq!(len_rule(i.tag), Some((i.min, i.max)), "{}", i.name);
+            assert!(check_len(i.tag, usize::from(i.min)) && check_len(i.tag, usize::from(i.max)));
+            assert!(i.min == 0 || !check_len(i.tag, usize::from(i.min) - 1));
+            assert!(!check_len(i.tag, usize::from(i.max) + 1) || i.max == u16::MAX);
+        }
+        assert_eq!(len_rule(0x1400), None);
+        assert!(check_len(0x1400, 0) && check_len(0x4000, 9999));
+    }
 
     #[test]
     fn table_is_sorted_and_names_unique() {
