@@ -4,6 +4,9 @@
 # Builds the release binaries (under the team's cargo lock when there is one), then runs the
 # harness outside the lock, so measurements never hold up or wait for someone's build.
 # Writes bench/results/e2e.json; exit status 1 when the harness fails.
+# Three runs and their medians (what bench/RESULTS.md quotes):
+#   for i in 1 2 3; do bench/e2e.sh --out /tmp/e2e.$i.json; done
+#   bench/e2e-median.py /tmp/e2e.{1,2,3}.json > bench/results/e2e.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=(cargo build --release -p smsedge-engine -p smsedge-loadgen -p smsedge-bench --bins)
