@@ -274,14 +274,19 @@ mod tests {
 
     #[test]
     fn reads_own_cpu_time() {
+        // Spin until /proc says this process has used 30 ms more CPU (clock ticks are 10 ms).
+        // A wall-clock spin of fixed length would flake on a shared, busy machine; a reader
+        // that does not see CPU time advance fails after 10 s.
         let t0 = cpu_time(std::process::id()).unwrap();
         let start = Instant::now();
         let mut x = 0u64;
-        while start.elapsed() < Duration::from_millis(60) {
-            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        let mut t1 = t0;
+        while t1 < t0 + Duration::from_millis(30) && start.elapsed() < Duration::from_secs(10) {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            t1 = cpu_time(std::process::id()).unwrap();
         }
-        let t1 = cpu_time(std::process::id()).unwrap();
-        // Clock ticks are 10 ms: 60 ms of spinning shows at least 30.
         assert!(t1 >= t0 + Duration::from_millis(30), "{t0:?} -> {t1:?}");
     }
 
