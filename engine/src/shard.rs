@@ -1376,6 +1376,13 @@ impl ShardState {
     /// keeps it and retries: backpressure, nothing lost); one the proxy already answered for
     /// pushes out the oldest, which is counted as expired.
     fn hold(&mut self, mut job: DeliveryJob) {
+        // An MO from SS7 is not taken into custody: its dialogue has a deadline after which the
+        // network hears a failure and retries, so holding it could deliver it twice. Refused
+        // now (sc-Congestion), the MSC retries later.
+        if let Some(o) = job.origin.filter(|o| o.via == Via::Ss7) {
+            self.stats.account(job.account).refused += 1;
+            return self.complete_origin(o, CommandStatus::ESME_RMSGQFUL.0);
+        }
         let cap = self.rt.get().server.receipt_queue as usize;
         let idx = job.account;
         let a = self.account_local(idx);
@@ -1399,7 +1406,9 @@ impl ShardState {
 
     fn redeliver(&mut self, mut job: DeliveryJob) {
         job.attempts += 1;
-        if job.attempts >= MAX_ATTEMPTS {
+        // One attempt for an SS7 MO: the network is answered now and retries on its side.
+        let ss7 = job.origin.is_some_and(|o| o.via == Via::Ss7);
+        if ss7 || job.attempts >= MAX_ATTEMPTS {
             if let Some(o) = job.origin.take() {
                 self.complete_origin(o, CommandStatus::ESME_RDELIVERYFAILURE.0);
             } else {

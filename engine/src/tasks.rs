@@ -417,6 +417,7 @@ async fn timer_loop(ctx: Rc<Ctx>) {
             if unbinding_since.is_none()
                 && ((st.clients.is_empty() && st.in_flight() == 0) || now >= deadline)
             {
+                st.ss7_give_up();
                 for (_, c) in st.clients.iter() {
                     c.conn.close_after_flush();
                 }

@@ -608,3 +608,37 @@ fn the_sri_cache_spares_the_hlr_until_a_delivery_error_evicts_the_route() {
     });
     assert_eq!(st.sri, 3, "{st:?}");
 }
+
+// ------------------------------------------------------------------ shutdown
+
+#[test]
+fn shutdown_answers_every_dialogue_the_network_left_open() {
+    // The network never answers; the dialogue timeout (2 s) is beyond the drain (1 s).
+    let h = sim(|o| o.drop_rate = "100%".parse().unwrap());
+    let mut s = Smsedge::start(
+        "shards = 1\ndrain_timeout = \"1s\"",
+        &config(h.local_addr().port(), ""),
+    );
+    wait_active(&s, 2);
+    let mut c = RawSmpp::connect(s.addr);
+    c.send(&bind_trx(1, "esme1", "secret"));
+    assert_eq!(c.recv().unwrap().command_status, CommandStatus::ESME_ROK);
+    for i in 0..5 {
+        c.send(&submit(10 + i, "447700900123", "never answered", false));
+    }
+    wait_stats(&h, "five dialogues left unanswered", |st| st.dropped >= 5);
+    s.proc.signal(libc::SIGTERM);
+    let mut statuses = Vec::new();
+    while let Some(p) = c.recv() {
+        if p.command_id() == CommandId::SubmitSmResp {
+            statuses.push(p.command_status);
+        }
+    }
+    assert_eq!(
+        statuses,
+        vec![CommandStatus::ESME_RSYSERR; 5],
+        "{}",
+        s.proc.output()
+    );
+    assert_eq!(s.proc.wait(Duration::from_secs(10)), Some(0));
+}

@@ -1029,6 +1029,11 @@ impl ShardState {
             .link(c)
             .and_then(|l| l.assocs.get(a))
             .map_or(0, |x| x.gen);
+        // Shutting down: nothing new is taken in; the MSC retries elsewhere or later.
+        if self.draining {
+            let comp = tc::mo_error(mo.invoke_id, Some(cause::SC_CONGESTION));
+            return answer(self, comp);
+        }
         let Some((id, slot)) = self.ss7.mo.insert() else {
             let comp = tc::mo_error(mo.invoke_id, Some(cause::SC_CONGESTION));
             return answer(self, comp);
@@ -1197,7 +1202,9 @@ impl ShardState {
                 if asp.poll_timeout().is_some_and(|t| t <= now) {
                     if let Event::Close(why) = asp.handle_timeout(now, &mut conn.out()) {
                         tracing::warn!(reason = why, "closing M3UA association");
-                        conn.close_after_flush();
+                        // The peer is silent: a writer blocked on a full socket would never
+                        // see a polite close, so shut the socket down now.
+                        conn.shutdown();
                     }
                     conn.flush_soon();
                 }
@@ -1207,9 +1214,24 @@ impl ShardState {
 
     // ------------------------------------------------------------ shutdown and views
 
-    /// MT dialogues in flight on this shard.
+    /// MT dialogues in flight on this shard, and MO waiting for their ESME.
     pub(crate) fn ss7_in_flight(&self) -> usize {
-        self.ss7.dialogues.len()
+        self.ss7.dialogues.len() + self.ss7.mo.len()
+    }
+
+    /// The drain deadline came: every MT dialogue still open is answered as lost with its
+    /// association, every MO still waiting for its ESME is answered with a failure (the network
+    /// retries it), so that nothing is left unanswered when the associations go down.
+    pub(crate) fn ss7_give_up(&mut self) {
+        for tid in self.ss7.dialogues.select(|_| true) {
+            self.ss7_finish(tid, Err(Failure::LinkLost));
+        }
+        for id in self.ss7.mo.select(|_| true) {
+            if let Some(m) = self.ss7.mo.remove(id) {
+                let m = std::mem::take(m);
+                self.answer_mo(&m, CommandStatus::ESME_RDELIVERYFAILURE.0);
+            }
+        }
     }
 
     /// Takes every association down (ASPDN), the last step of shutdown.

@@ -237,7 +237,10 @@ pub fn sri_result(param: Option<&[u8]>) -> Option<(Tbcd, String)> {
     match ResultValue::decode(opcode::SEND_ROUTING_INFO_FOR_SM, param?).ok()? {
         ResultValue::SendRoutingInfoForSm(r) => {
             let msc = r.network_node_number().digits()?;
-            (!msc.is_empty() && r.imsi.digits().is_some()).then_some((r.imsi.clone(), msc))
+            // E.164 (ITU-T E.164 6.1): at most 15 digits, digits only — anything else cannot
+            // be a global title and must not be cached as a route.
+            let usable = (1..=15).contains(&msc.len()) && msc.bytes().all(|b| b.is_ascii_digit());
+            (usable && r.imsi.digits().is_some()).then_some((r.imsi.clone(), msc))
         }
         _ => None,
     }
