@@ -154,7 +154,9 @@ fn account_tps_holds_across_binds_and_shards() {
             "[[route]]\nprefix = \"\"\nconnectors = [\"a\"]\n",
         ),
     );
-    wait_binds(&s, 2);
+    // Both connectors on both shards: with fewer, one shard may still be binding `a` when
+    // the load starts (its first submits would rightly fail as unroutable).
+    wait_binds(&s, 4);
     let report = run_load(load(&s, 4, 5000.0, 5, false)).join().unwrap();
     assert_eq!(report.unanswered, 0);
     let throttled = report.resp_error.get("0x00000058").copied().unwrap_or(0);
