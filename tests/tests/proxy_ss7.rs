@@ -191,9 +191,9 @@ fn smpplib_reaches_mobiles_over_map_and_hears_each_map_error() {
         assert!(ids.contains(&field(text, "id").unwrap()), "{text} {ids:?}");
         assert_eq!(d["receipted_message_id"].as_str(), field(text, "id"));
     }
-    let st = h.stats();
     // One SRI and one MT dialogue per submit_sm; every check of the simulator passed (SC
-    // address = our GT, TPDU well formed).
+    // address = our GT, TPDU well formed). The simulator publishes its counters every 100 ms.
+    let st = wait_stats(&h, "five delivered", |st| st.mt_ok >= 5);
     assert_eq!((st.sri_ok, st.mt_ok), (5, 5), "{st:?}");
     assert!(st.check_failures.is_empty(), "{:?}", st.check_failures);
 
@@ -265,8 +265,8 @@ fn a_v2_only_network_gets_the_same_messages_after_the_fallback() {
         ],
     );
     assert_eq!(r["ok"], true, "{r:#}");
-    let st = h.stats();
     // Each SRI and each mt-forwardSM was refused once in v3, then served in v2 (forwardSM).
+    let st = wait_stats(&h, "two delivered", |st| st.mt_ok >= 2);
     assert_eq!((st.sri_ok, st.mt_ok), (2, 2), "{st:?}");
     assert!(st.refused_v3 >= 2, "{st:?}");
     // A refused number still maps the same way in v2.
@@ -358,6 +358,8 @@ fn mo_reaches_the_bound_esme_and_the_network_hears_only_after_its_response() {
     });
     // The ESME refuses the next one: the network hears an error, not a success.
     let next = next_deliver(&mut rx);
+    // Let the simulator publish its counters (every 100 ms) before taking the baseline.
+    std::thread::sleep(Duration::from_millis(300));
     let ok_before = h.stats().mo_answered_ok;
     let err_before = h.stats().mo_answered_error;
     let mut resp = Pdu::new(
