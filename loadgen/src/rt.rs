@@ -3,15 +3,16 @@
 //! reader task and a writer task drive at once, and SIGINT/SIGTERM handling.
 
 use futures_lite::io::{AsyncRead, AsyncWrite};
-use glommio::net::TcpStream;
+use glommio::net::{TcpListener, TcpStream};
 use glommio::{ExecutorJoinHandle, LocalExecutorBuilder, Placement};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, Once, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -48,37 +49,117 @@ where
     let allowed = allowed_cpus();
     let mut handles = Vec::with_capacity(cpus.len());
     for (i, cpu) in cpus.iter().enumerate() {
-        let placement = match cpu {
-            Some(c) => {
-                if !allowed.is_empty() && !allowed.contains(c) {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("CPU {c} is not available to this process (allowed: {allowed:?})"),
-                    ));
-                }
-                Placement::Fixed(*c)
-            }
-            None => Placement::Unbound,
-        };
         let f = f.clone();
-        let run = move |i| async move {
-            let watch = Rc::new(Watch::register());
-            glommio::spawn_local(heartbeat(watch.clone())).detach();
-            let out = f(i).await;
-            watch.retire();
-            out
-        };
-        let h = LocalExecutorBuilder::new(placement)
-            .name(&format!("{name}-{i}"))
-            // GLOMMIO.md: networking never uses io_memory; keep it under RLIMIT_MEMLOCK.
-            .io_memory(64 << 10)
-            // GLOMMIO.md: reap I/O at least every 2 ms even when a task is busy.
-            .preempt_timer(Duration::from_millis(2))
-            .spawn(move || run(i))
-            .map_err(|e| io::Error::other(format!("cannot start executor: {e}")))?;
-        handles.push(ShardThread(h));
+        handles.push(spawn_one(
+            &format!("{name}-{i}"),
+            *cpu,
+            &allowed,
+            move || f(i),
+        )?);
     }
     Ok(handles)
+}
+
+/// Starts one executor per entry of `cpus`, all accepting on one address (SO_REUSEPORT): the
+/// first binds `addr` (port 0 resolves there) and each next one binds the address it got, so
+/// every executor listens before this returns. Each then runs `body(index, listener)`.
+///
+/// When a bind fails, `stop` is raised (the bodies must end once it is) and the executors
+/// already started are joined; with no `stop` they are left to the process, which is expected
+/// to exit.
+pub fn spawn_listeners<F, Fut>(
+    name: &str,
+    cpus: &[Option<usize>],
+    addr: SocketAddr,
+    stop: Option<&AtomicBool>,
+    body: F,
+) -> io::Result<(SocketAddr, Vec<ShardThread<()>>)>
+where
+    F: FnOnce(usize, TcpListener) -> Fut + Send + Clone + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    let allowed = allowed_cpus();
+    let mut threads = Vec::with_capacity(cpus.len());
+    let mut bound = addr;
+    for (i, cpu) in cpus.iter().enumerate() {
+        let (tx, rx) = mpsc::channel::<io::Result<SocketAddr>>();
+        let (at, body) = (bound, body.clone());
+        let started = spawn_one(&format!("{name}-{i}"), *cpu, &allowed, move || async move {
+            let listener = match TcpListener::bind(at) {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = tx.send(Err(e.into()));
+                    return;
+                }
+            };
+            let local = listener.local_addr().map_err(io::Error::from);
+            let listening = local.is_ok();
+            let _ = tx.send(local);
+            if listening {
+                body(i, listener).await;
+            }
+        });
+        let ready = started.map(|t| threads.push(t)).and_then(|()| {
+            rx.recv()
+                .unwrap_or_else(|_| Err(io::Error::other("executor exited before listening")))
+        });
+        match ready {
+            Ok(a) => bound = a,
+            Err(e) => {
+                if let Some(stop) = stop {
+                    stop.store(true, Ordering::SeqCst);
+                    for t in threads {
+                        let _ = t.join();
+                    }
+                }
+                return Err(io::Error::new(e.kind(), format!("--listen {addr}: {e}")));
+            }
+        }
+    }
+    Ok((bound, threads))
+}
+
+/// One executor on `cpu` (checked against `allowed`, the process's CPUs), under the watchdog,
+/// running `f()`.
+fn spawn_one<F, Fut, T>(
+    name: &str,
+    cpu: Option<usize>,
+    allowed: &[usize],
+    f: F,
+) -> io::Result<ShardThread<T>>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T> + 'static,
+    T: Send + 'static,
+{
+    let placement = match cpu {
+        Some(c) => {
+            if !allowed.is_empty() && !allowed.contains(&c) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("CPU {c} is not available to this process (allowed: {allowed:?})"),
+                ));
+            }
+            Placement::Fixed(c)
+        }
+        None => Placement::Unbound,
+    };
+    let run = move || async move {
+        let watch = Rc::new(Watch::register());
+        glommio::spawn_local(heartbeat(watch.clone())).detach();
+        let out = f().await;
+        watch.retire();
+        out
+    };
+    let h = LocalExecutorBuilder::new(placement)
+        .name(name)
+        // GLOMMIO.md: networking never uses io_memory; keep it under RLIMIT_MEMLOCK.
+        .io_memory(64 << 10)
+        // GLOMMIO.md: reap I/O at least every 2 ms even when a task is busy.
+        .preempt_timer(Duration::from_millis(2))
+        .spawn(run)
+        .map_err(|e| io::Error::other(format!("cannot start executor: {e}")))?;
+    Ok(ShardThread(h))
 }
 
 /// The thread of one executor started by [`spawn_shards`].

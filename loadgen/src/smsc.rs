@@ -42,7 +42,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Options of `smsedge-loadgen smsc` (the same struct backs the CLI and the library).
@@ -427,40 +427,14 @@ impl Smsc {
         });
         let stats = Arc::new(SharedStats::default());
         let stop = Arc::new(AtomicBool::new(false));
-        let mut threads = Vec::new();
-        let mut bound = addr;
-        // The first executor binds (maybe port 0) and tells the others the real port.
-        for (i, p) in placements.iter().enumerate() {
-            let (tx, rx) = mpsc::channel::<io::Result<SocketAddr>>();
-            let (cfg, stats, stop2) = (cfg.clone(), stats.clone(), stop.clone());
-            let ledger = ledger.clone();
-            let at = bound;
-            let mut h = rt::spawn_shards("loadgen-smsc", &[*p], move |_| {
-                shard_main(
-                    i,
-                    at,
-                    cfg.clone(),
-                    ledger.clone(),
-                    stats.clone(),
-                    stop2.clone(),
-                    tx.clone(),
-                )
-            })?;
-            let ready = rx
-                .recv()
-                .unwrap_or_else(|_| Err(io::Error::other("simulator executor failed")));
-            threads.append(&mut h);
-            match ready {
-                Ok(a) => bound = a,
-                Err(e) => {
-                    stop.store(true, Ordering::SeqCst);
-                    for t in threads {
-                        let _ = t.join();
-                    }
-                    return Err(io::Error::new(e.kind(), format!("--listen {addr}: {e}")));
-                }
-            }
-        }
+        let (shared, stop2) = (stats.clone(), stop.clone());
+        let (bound, threads) = rt::spawn_listeners(
+            "loadgen-smsc",
+            &placements,
+            addr,
+            Some(&stop),
+            move |i, listener| shard_main(i, listener, cfg, ledger, shared, stop2),
+        )?;
         Ok(SmscHandle {
             addr: bound,
             stats,
@@ -754,21 +728,12 @@ fn parse_id(s: &[u8], fmt: IdFormat) -> Option<(usize, u64)> {
 
 async fn shard_main(
     idx: usize,
-    addr: SocketAddr,
+    listener: TcpListener,
     cfg: Arc<Config>,
     ledger: Arc<Ledger>,
     shared: Arc<SharedStats>,
     stop: Arc<AtomicBool>,
-    ready: mpsc::Sender<io::Result<SocketAddr>>,
 ) {
-    let listener = match TcpListener::bind(addr) {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = ready.send(Err(e.into()));
-            return;
-        }
-    };
-    let _ = ready.send(listener.local_addr().map_err(io::Error::from));
     let now = rt::now_ns();
     let first_state = idx * 17 % cfg.states.len();
     let shard = Rc::new(ShardState {

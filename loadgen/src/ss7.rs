@@ -53,7 +53,7 @@ use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 
 /// Options of `smsedge-loadgen ss7` (the same struct backs the CLI and the library).
 #[derive(Debug, Clone, clap::Args)]
@@ -412,37 +412,23 @@ impl Ss7 {
                 .map(|_| shard::Inbox::default())
                 .collect(),
         );
-        let mut threads = Vec::new();
-        let mut bound = addr;
-        // The first executor binds (maybe port 0) and tells the others the real port.
-        for (i, p) in placements.iter().enumerate() {
-            let (tx, rx) = mpsc::channel::<io::Result<SocketAddr>>();
-            let ctx = shard::Ctx {
-                idx: i,
-                cfg: cfg.clone(),
-                stats: stats.clone(),
-                stop: stop.clone(),
-                inboxes: inboxes.clone(),
-            };
-            let at = bound;
-            let mut h = crate::rt::spawn_shards("loadgen-ss7", &[*p], move |_| {
-                shard::shard_main(ctx.clone(), at, tx.clone())
-            })?;
-            let ready = rx
-                .recv()
-                .unwrap_or_else(|_| Err(io::Error::other("simulator executor failed")));
-            threads.append(&mut h);
-            match ready {
-                Ok(a) => bound = a,
-                Err(e) => {
-                    stop.store(true, Ordering::SeqCst);
-                    for t in threads {
-                        let _ = t.join();
-                    }
-                    return Err(io::Error::new(e.kind(), format!("--listen {addr}: {e}")));
-                }
-            }
-        }
+        let (shared, stop2) = (stats.clone(), stop.clone());
+        let (bound, threads) = crate::rt::spawn_listeners(
+            "loadgen-ss7",
+            &placements,
+            addr,
+            Some(&stop),
+            move |idx, listener| {
+                let ctx = shard::Ctx {
+                    idx,
+                    cfg,
+                    stats: shared,
+                    stop: stop2,
+                    inboxes,
+                };
+                shard::shard_main(ctx, listener)
+            },
+        )?;
         Ok(Ss7Handle {
             addr: bound,
             stats,

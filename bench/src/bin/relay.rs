@@ -44,25 +44,15 @@ fn main() {
     let o = Opts::parse();
     rt::install_signal_handlers();
     let placements = rt::placements(o.cpus.as_ref().map(|c| c.0.as_slice()), 1);
-    // Bind on the first executor (which resolves port 0), then the others on the same port.
-    let (tx, rx) = std::sync::mpsc::channel::<io::Result<SocketAddr>>();
-    let mut addr = o.listen;
-    let mut shards = Vec::new();
-    for (i, p) in placements.iter().enumerate() {
-        let tx = tx.clone();
-        let upstream = o.upstream;
-        let listen = addr;
-        let h = rt::spawn_shards("relay", &[*p], move |_| serve(listen, upstream, tx.clone()));
-        match h {
-            Ok(mut v) => shards.append(&mut v),
-            Err(e) => fail(&format!("executor {i}: {e}")),
-        }
-        match rx.recv() {
-            Ok(Ok(a)) => addr = a,
-            Ok(Err(e)) => fail(&format!("--listen {listen}: {e}")),
-            Err(_) => fail("executor exited before listening"),
-        }
-    }
+    let upstream = o.upstream;
+    // The process exits on a failed bind, so no stop flag is needed to end the started ones.
+    let (addr, _shards) =
+        match rt::spawn_listeners("relay", &placements, o.listen, None, move |_, l| {
+            serve(l, upstream)
+        }) {
+            Ok(v) => v,
+            Err(e) => fail(&e.to_string()),
+        };
     println!("{}", serde_json::json!({ "listening": addr.to_string() }));
     let _ = io::stdout().flush();
     while !rt::stop_requested() {
@@ -77,19 +67,7 @@ fn fail(msg: &str) -> ! {
     std::process::exit(2);
 }
 
-async fn serve(
-    listen: SocketAddr,
-    upstream: SocketAddr,
-    ready: std::sync::mpsc::Sender<io::Result<SocketAddr>>,
-) {
-    let l = match TcpListener::bind(listen) {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = ready.send(Err(io::Error::other(e.to_string())));
-            return;
-        }
-    };
-    let _ = ready.send(l.local_addr().map_err(|e| io::Error::other(e.to_string())));
+async fn serve(l: TcpListener, upstream: SocketAddr) {
     loop {
         let client = match l.accept().await {
             Ok(s) => s,

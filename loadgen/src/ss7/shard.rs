@@ -11,11 +11,9 @@ use crate::rt::{self, Notify, Shared};
 use glommio::net::TcpListener;
 use smsedge_codecs::m3ua;
 use std::cell::RefCell;
-use std::io;
-use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The largest M3UA message accepted (a Message Length above it closes the association): far
@@ -111,21 +109,9 @@ impl Shard {
     }
 }
 
-/// One executor: accepts on `addr` (SO_REUSEPORT, so every executor binds the same port) until
-/// the stop flag is set.
-pub(crate) async fn shard_main(
-    ctx: Ctx,
-    addr: SocketAddr,
-    ready: mpsc::Sender<io::Result<SocketAddr>>,
-) {
-    let listener = match TcpListener::bind(addr) {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = ready.send(Err(e.into()));
-            return;
-        }
-    };
-    let _ = ready.send(listener.local_addr().map_err(io::Error::from));
+/// One executor: accepts on its listener (every executor's is bound to the same port,
+/// SO_REUSEPORT) until the stop flag is set.
+pub(crate) async fn shard_main(ctx: Ctx, listener: TcpListener) {
     let now = rt::now_ns();
     let shard = Rc::new(Shard {
         node: RefCell::new(Node::new(ctx.cfg.clone(), ctx.idx, now)),
