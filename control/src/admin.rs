@@ -515,10 +515,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 // ---------------------------------------------------------------------------------------------
 // The unix socket server
 
-/// Who may use the admin socket: the user the proxy runs as, and root (who can read the
-/// process's memory anyway; refusing it would only break `sudo smsedge ctl`).
+/// Who may use the admin socket: the user the proxy runs as, nobody else (INTERFACES.md:
+/// "requests from another uid are refused"), root included — an operator who wants root to
+/// steer runs the proxy as root or uses `sudo -u`.
 pub fn authorize(peer_uid: u32, own_uid: u32) -> bool {
-    peer_uid == own_uid || peer_uid == 0
+    peer_uid == own_uid
 }
 
 /// The uid of the process at the other end (SO_PEERCRED: taken when it called connect).

@@ -461,9 +461,10 @@ fn an_oversize_line_is_refused_and_the_connection_closed() {
 }
 
 #[test]
-fn authorize_admits_only_the_same_uid_or_root() {
+fn authorize_admits_only_the_same_uid() {
     assert!(authorize(1000, 1000));
-    assert!(authorize(0, 1000));
+    assert!(authorize(0, 0));
+    assert!(!authorize(0, 1000));
     assert!(!authorize(1001, 1000));
     assert!(!authorize(65534, 0));
 }
@@ -538,7 +539,7 @@ fn another_uid_is_refused() {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         // Without root we cannot become another user; the decision itself is covered by
-        // `authorize_admits_only_the_same_uid_or_root` and the server calls exactly that.
+        // `authorize_admits_only_the_same_uid` and the server calls exactly that.
         eprintln!("not root: the real-socket other-uid check needs root to setuid a client");
         assert!(!authorize(65534, 1000));
         return;
