@@ -258,14 +258,21 @@ impl Asp {
                     } => Some((*status_type, *status_info)),
                     _ => None,
                 });
+                if self.state != State::Active || !self.concerns_our_as(msg) {
+                    // Before ASPAC ACK the SGP's AS-INACTIVE (sent after ASPUP ACK, 4.3.4.1)
+                    // is history, not news.
+                    return Event::None;
+                }
                 match st {
                     // 4.3.4.3 (override): another ASP took over; this one is inactive now.
-                    Some((status::OTHER, status::ALTERNATE_ASP_ACTIVE))
-                        if self.state == State::Active =>
-                    {
+                    Some((status::OTHER, status::ALTERNATE_ASP_ACTIVE)) => self.made_inactive(now),
+                    // 4.3.4.5: an AS that is inactive or pending has no active ASP, so the SGP
+                    // no longer counts this one: stop sending DATA and ask again (ASPAC).
+                    Some((status::AS_STATE_CHANGE, status::AS_INACTIVE | status::AS_PENDING)) => {
+                        tracing::warn!(status = ?st, "NTFY: the SGP no longer counts this ASP active");
                         self.made_inactive(now)
                     }
-                    // AS-ACTIVE / AS-PENDING / AS-INACTIVE and the rest are informational.
+                    // AS-ACTIVE, insufficient resources, ASP failure: informational.
                     _ => Event::None,
                 }
             }
@@ -341,6 +348,18 @@ impl Asp {
             }
         }
         Event::None
+    }
+
+    /// A NTFY without a Routing Context concerns every AS of the ASP; with one, only the ASes
+    /// it names (RFC 4666 3.8.2).
+    fn concerns_our_as(&self, msg: &Message) -> bool {
+        let Some(ours) = self.cfg.routing_context else {
+            return true;
+        };
+        msg.params.iter().all(|p| match p {
+            Parameter::RoutingContext(rcs) => rcs.contains(&ours),
+            _ => true,
+        })
     }
 
     /// RFC 4666 3.4.1: Affected Point Code lists masked point codes; the mask is the number of
@@ -636,6 +655,47 @@ mod tests {
         let t = now + ACK_TIMEOUT * 2;
         a.handle_timeout(t, &mut out);
         assert_eq!(sent(&mut out), vec![Message::aspac(Some(2), &[100])]);
+    }
+
+    #[test]
+    fn as_inactive_or_pending_while_active_makes_it_ask_again() {
+        for info in [status::AS_INACTIVE, status::AS_PENDING] {
+            let (mut a, now, mut out) = active();
+            // About another AS (routing context 7): not ours.
+            let other = Message::ntfy(status::AS_STATE_CHANGE, info, None, &[7]);
+            assert_eq!(
+                a.handle_message(now, &other.encode(), &mut out),
+                Event::None
+            );
+            assert!(a.is_active());
+            let n = Message::ntfy(status::AS_STATE_CHANGE, info, None, &[100]);
+            assert_eq!(
+                a.handle_message(now, &n.encode(), &mut out),
+                Event::Inactive
+            );
+            assert!(!a.is_active());
+            a.handle_timeout(now + ACK_TIMEOUT * 2, &mut out);
+            assert_eq!(sent(&mut out), vec![Message::aspac(Some(2), &[100])]);
+        }
+    }
+
+    #[test]
+    fn as_inactive_before_the_aspac_ack_changes_nothing() {
+        let now = Instant::now();
+        let mut out = Vec::new();
+        let mut a = Asp::start(cfg(), now, &mut out);
+        let ack = Message::aspup_ack(None).encode();
+        assert_eq!(a.handle_message(now, &ack, &mut out), Event::None);
+        sent(&mut out);
+        // The SGP's NTFY after ASPUP ACK (RFC 4666 4.3.4.1) crosses our ASPAC.
+        let n = Message::ntfy(status::AS_STATE_CHANGE, status::AS_INACTIVE, None, &[100]);
+        assert_eq!(a.handle_message(now, &n.encode(), &mut out), Event::None);
+        assert!(sent(&mut out).is_empty());
+        let ack = Message::aspac_ack(Some(2), &[100]).encode();
+        assert_eq!(a.handle_message(now, &ack, &mut out), Event::Active);
+        let n = Message::ntfy(status::AS_STATE_CHANGE, status::AS_ACTIVE, None, &[100]);
+        assert_eq!(a.handle_message(now, &n.encode(), &mut out), Event::None);
+        assert!(a.is_active());
     }
 
     #[test]
