@@ -110,6 +110,10 @@ pub struct Ss7Options {
     /// application-context-name-not-supported offering version 2), and originate MO in v2.
     #[arg(long)]
     pub v2_only: bool,
+    /// The HLR answers sendRoutingInfoForSM in a TC-CONTINUE and keeps its transaction open
+    /// until the SMSC ends it (as some HLRs do); one left open counts as a dialogue timeout.
+    #[arg(long)]
+    pub sri_continue: bool,
     /// Share of dialogues never answered (to test the proxy's dialogue timeout): `0.01` or `1%`.
     #[arg(long, default_value = "0")]
     pub drop_rate: Prob,
@@ -241,11 +245,13 @@ stats! {
         aborts_sent: u64,
         /// TC-ABORTs received for the simulator's dialogues.
         aborts_received: u64,
-        /// TC-ENDs received for MT dialogues the simulator was still serving.
+        /// TC-ENDs received for dialogues the simulator was still serving (a multi-part MT,
+        /// an SRI answered with --sri-continue).
         ended_by_peer: u64,
         /// CONTINUE / END / ABORT for a transaction the simulator does not know.
         unknown_transactions: u64,
-        /// Multi-part MT dialogues whose next part never came (--dialogue-timeout).
+        /// Served dialogues left open past --dialogue-timeout (a multi-part MT whose next part
+        /// never came, an SRI under --sri-continue never ended).
         dialogue_timeouts: u64,
         /// Answers not sent because the association went away (or left ACTIVE) first.
         answers_lost: u64,
@@ -479,7 +485,7 @@ mod tests {
         let o = Ss7Options::default();
         assert_eq!(o.listen, "127.0.0.1:2905");
         assert_eq!((o.local_pc, o.remote_pc, o.network_indicator), (2, 1, 2));
-        assert!(o.latency.is_zero() && o.error_for.is_empty() && !o.v2_only);
+        assert!(o.latency.is_zero() && o.error_for.is_empty() && !o.v2_only && !o.sri_continue);
     }
 
     #[test]

@@ -249,6 +249,40 @@ fn smpplib_reaches_mobiles_over_map_and_hears_each_map_error() {
 }
 
 #[test]
+fn an_hlr_that_answers_in_a_continue_has_its_transaction_ended() {
+    let h = sim(|o| o.sri_continue = true);
+    let s = Smsedge::start("shards = 1", &config(h.local_addr().port(), ""));
+    wait_active(&s, 2);
+    let r = smpplib(
+        &s,
+        &[
+            "--dest",
+            "447700900123",
+            "--count",
+            "3",
+            "--dlr-timeout",
+            "10",
+        ],
+    );
+    assert_eq!(r["ok"], true, "{r:#}");
+    // Each SRI result came in a TC-CONTINUE: the proxy ends that transaction (basic TC-END)
+    // and delivers in a dialogue of its own with the MSC.
+    let st = wait_stats(&h, "three delivered, three HLR transactions ended", |st| {
+        st.mt_ok >= 3 && st.ended_by_peer >= 3
+    });
+    assert_eq!((st.sri_ok, st.mt_ok, st.ended_by_peer), (3, 3, 3), "{st:?}");
+    assert_eq!(
+        (
+            st.dialogue_timeouts,
+            st.aborts_received,
+            st.unknown_transactions
+        ),
+        (0, 0, 0),
+        "{st:?}"
+    );
+}
+
+#[test]
 fn a_v2_only_network_gets_the_same_messages_after_the_fallback() {
     let h = sim(|o| o.v2_only = true);
     let s = Smsedge::start("shards = 1", &config(h.local_addr().port(), ""));

@@ -128,6 +128,10 @@ pub struct MtDialogue {
     pub begun: bool,
     /// The association carrying it went down: a timeout then reports the loss.
     pub link_lost: bool,
+    /// The HLR answered in a TC-CONTINUE: its transaction (and address) to close with a basic
+    /// TC-END before the MT dialogue begins (Q.771 3.1.2.2: it would otherwise wait for its
+    /// own timer).
+    pub hlr_open: Option<(TransactionId, Addr)>,
 }
 
 impl Default for MtDialogue {
@@ -157,6 +161,7 @@ impl Default for MtDialogue {
             answered: false,
             begun: false,
             link_lost: false,
+            hlr_open: None,
         }
     }
 }
@@ -188,8 +193,9 @@ impl MtDialogue {
         match (self.phase, reply) {
             (_, Reply::Refused(offered)) => {
                 // Q.773 3.2.2 / TS 29.002 5.1: the peer does not know this version; try the one
-                // it offers (v2) once, from the start of the phase.
-                let lower = offered.is_none_or(|v| v < self.version) && self.version > 2;
+                // it offers (v2) once, from the start of the phase. A peer offering only v1
+                // (no application context) is not spoken to: that fails the submit at once.
+                let lower = offered.is_none_or(|v| v == 2) && self.version > 2;
                 if !self.fell_back && lower && !(self.phase == Phase::Mt && self.part > 0) {
                     self.fell_back = true;
                     self.version = 2;
@@ -204,6 +210,10 @@ impl MtDialogue {
             }
             (Phase::Sri, Reply::Result(param)) => match tcap::sri_result(param) {
                 Some((imsi, msc)) => {
+                    self.hlr_open = match (continuing, self.peer_tid) {
+                        (true, Some(t)) => Some((t, self.peer_addr)),
+                        _ => None,
+                    };
                     self.set_route(imsi, msc.as_bytes(), mt_version);
                     Step::MtBegin
                 }
@@ -490,6 +500,30 @@ mod tests {
                 end: false,
                 abort: false
             }
+        );
+    }
+
+    #[test]
+    fn an_hlr_that_continues_is_left_to_close() {
+        let mut d = dialogue(1);
+        let hlr = TransactionId::from_u32(7);
+        let r = sri_result();
+        let s = d.on_reply(MessageKind::Continue, Some(hlr), Reply::Result(Some(&r)), 3);
+        assert_eq!(s, Step::MtBegin);
+        assert_eq!(d.hlr_open, Some((hlr, Addr::default())));
+        // The MT dialogue is a new one: no peer yet.
+        assert_eq!(d.peer_tid, None);
+        let mut d = dialogue(1);
+        d.on_reply(MessageKind::End, None, Reply::Result(Some(&r)), 3);
+        assert_eq!(d.hlr_open, None);
+    }
+
+    #[test]
+    fn a_peer_offering_only_v1_fails_at_once() {
+        let mut d = dialogue(1);
+        assert_eq!(
+            d.on_reply(MessageKind::Abort, None, Reply::Refused(Some(1)), 3),
+            Step::done(Err(Failure::Aborted))
         );
     }
 

@@ -546,7 +546,8 @@ impl ShardState {
             .and_then(|x| x.ss7.as_ref())
             .map_or(3, |l| l.cfg.map_version);
         let was_sri = d.phase == Phase::Sri;
-        let step = d.on_reply(m.kind, m.otid, tc::reply(&m), mt_version);
+        let reply = tc::reply(&m, d.invoke_id());
+        let step = d.on_reply(m.kind, m.otid, reply, mt_version);
         if was_sri && d.phase == Phase::Mt {
             // The HLR's answer: remember it when the connector caches.
             let (dc, key, route) = (
@@ -653,6 +654,7 @@ impl ShardState {
         d.answered = false;
         d.begun = false;
         d.link_lost = false;
+        d.hlr_open = None;
         let deadline = d.deadline;
         let mut step = Step::Sri;
         if !cfg.cache.0.is_zero() {
@@ -722,6 +724,20 @@ impl ShardState {
                 self.ss7_finish(tid, outcome);
             }
             Step::Sri | Step::MtBegin | Step::MtContinue => {
+                if let Some((hlr, at)) = d.hlr_open.take() {
+                    let called = if at.is_empty() {
+                        Addr::gt(ssn::HLR, &d.msisdn).unwrap_or_default()
+                    } else {
+                        at
+                    };
+                    let a = d.assoc;
+                    self.ss7.tcap.clear();
+                    tc::put_end(&mut self.ss7.tcap, hlr, None, None);
+                    self.send_raw(c, a, &called, sls_of(tid));
+                }
+                let Some(d) = self.ss7.dialogues.get(tid) else {
+                    return;
+                };
                 let mut cur = tid;
                 if step != Step::MtContinue && d.begun {
                     cur = self.ss7.dialogues.renew(tid).expect("live dialogue");
@@ -785,18 +801,17 @@ impl ShardState {
                     self.ss7.wheel.push(deadline, Timer::Mt(cur));
                 }
                 match self.send_raw(c, a, &called, sls_of(cur)) {
-                    Some(used) if used != a => {
-                        // Its association is gone: the dialogue moves to the one that carried it.
-                        self.move_dialogue(cur, used);
-                    }
-                    Some(_) => {}
+                    Some(used) => self.settle_dialogue(cur, used),
                     None => self.ss7_finish(cur, Err(Failure::LinkLost)),
                 }
             }
         }
     }
 
-    fn move_dialogue(&mut self, tid: u32, to: usize) {
+    /// The dialogue's last message went out on association `to`: it lives there now. When its
+    /// association was lost (or reconnected) meanwhile, it moves, its count follows it, and the
+    /// loss no longer shortens its wait or names its failure.
+    fn settle_dialogue(&mut self, tid: u32, to: usize) {
         let Some(d) = self.ss7.dialogues.get_mut(tid) else {
             return;
         };
@@ -809,14 +824,21 @@ impl ShardState {
         else {
             return;
         };
+        let Some(to_gen) = link.assocs.get(to).map(|x| x.gen) else {
+            return;
+        };
+        d.link_lost = false;
+        if (from, from_gen) == (to, to_gen) {
+            return;
+        }
         if let Some(x) = link.assocs.get_mut(from).filter(|x| x.gen == from_gen) {
             x.inflight = x.inflight.saturating_sub(1);
         }
         if let Some(x) = link.assocs.get_mut(to) {
             x.inflight += 1;
-            d.assoc = to;
-            d.assoc_gen = x.gen;
         }
+        d.assoc = to;
+        d.assoc_gen = to_gen;
     }
 
     /// Answers an ESME request with an own message id (and counts it).

@@ -186,8 +186,10 @@ fn refusal(d: &DialoguePortion) -> Option<Option<u8>> {
     }
 }
 
-/// Reads the answer in `m` (a TC-CONTINUE, TC-END or TC-ABORT for one of the proxy's dialogues).
-pub fn reply(m: &Message) -> Reply<'_> {
+/// Reads the answer in `m` (a TC-CONTINUE, TC-END or TC-ABORT for one of the proxy's dialogues)
+/// to the proxy's invoke `invoke_id`. A result or error for an invoke the proxy never sent is a
+/// protocol error (Q.773 3.2.1.2, "unrecognized invoke ID"): the dialogue is not trusted further.
+pub fn reply(m: &Message, invoke_id: i64) -> Reply<'_> {
     if m.kind == MessageKind::Abort {
         return match &m.abort_reason {
             Some(AbortReason::User(d)) => match refusal(d) {
@@ -202,6 +204,8 @@ pub fn reply(m: &Message) -> Reply<'_> {
     }
     for c in &m.components {
         match c {
+            Component::ReturnResult(r) if r.invoke_id != invoke_id => return Reply::Rejected,
+            Component::ReturnError(e) if e.invoke_id != invoke_id => return Reply::Rejected,
             Component::ReturnResult(r) if r.last => return Reply::Result(r.parameter.as_deref()),
             Component::ReturnError(e) => {
                 let Some(code) = e.error_code.local() else {
@@ -433,7 +437,7 @@ mod tests {
                 Some((45, encode_asn(&res))),
             ));
         let m = Message::decode(&end.encode()).unwrap();
-        let Reply::Result(p) = reply(&m) else {
+        let Reply::Result(p) = reply(&m, 1) else {
             panic!()
         };
         let (imsi, msc) = sri_result(p).unwrap();
@@ -449,7 +453,7 @@ mod tests {
             e.param.map(|p| p.encode()),
         ));
         assert_eq!(
-            reply(&Message::decode(&end.encode()).unwrap()),
+            reply(&Message::decode(&end.encode()).unwrap(), 1),
             Reply::Error {
                 code: 32,
                 cause: Some(0)
@@ -463,12 +467,12 @@ mod tests {
             ))),
         );
         assert_eq!(
-            reply(&Message::decode(&refuse.encode()).unwrap()),
+            reply(&Message::decode(&refuse.encode()).unwrap(), 1),
             Reply::Refused(Some(2))
         );
         let mut out = Vec::new();
         put_p_abort(&mut out, dtid, 1);
-        assert_eq!(reply(&Message::decode(&out).unwrap()), Reply::Aborted);
+        assert_eq!(reply(&Message::decode(&out).unwrap(), 1), Reply::Aborted);
         let accept = Message::continue_(TransactionId::from_u32(5), dtid).with_dialogue(
             DialoguePortion::response(
                 AppContext::ShortMsgMtRelay.oid(3),
@@ -477,7 +481,7 @@ mod tests {
             ),
         );
         assert_eq!(
-            reply(&Message::decode(&accept.encode()).unwrap()),
+            reply(&Message::decode(&accept.encode()).unwrap(), 1),
             Reply::Nothing
         );
     }
@@ -515,12 +519,14 @@ mod tests {
         let e = Message::decode(&out).unwrap();
         assert_eq!(e.dtid.unwrap().to_u32(), 0xabcd);
         assert_eq!(
-            reply(&e),
+            reply(&e, 5),
             Reply::Error {
                 code: 32,
                 cause: Some(4)
             }
         );
+        // The same error for an invoke never sent.
+        assert_eq!(reply(&e, 1), Reply::Rejected);
         let Some(DialoguePortion {
             pdu: DialoguePdu::Response(aare),
             ..
@@ -531,6 +537,8 @@ mod tests {
         assert_eq!((aare.result, &aare.application_context), (0, &mo.ac));
         let mut out = Vec::new();
         put_end(&mut out, m.otid.unwrap(), Some(&mo.ac), Some(mo_result(5)));
-        assert_eq!(reply(&Message::decode(&out).unwrap()), Reply::Result(None));
+        let end = Message::decode(&out).unwrap();
+        assert_eq!(reply(&end, 5), Reply::Result(None));
+        assert_eq!(reply(&end, 6), Reply::Rejected);
     }
 }

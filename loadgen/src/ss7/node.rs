@@ -1061,10 +1061,15 @@ impl Node {
                     AddressString::international(&msc).expect("digits"),
                 );
                 let p = ResultValue::SendRoutingInfoForSm(Box::new(res)).encode();
-                Reply::End(Component::return_result_last(
+                let c = Component::return_result_last(
                     inv.invoke_id,
                     Some((opcode::SEND_ROUTING_INFO_FOR_SM, p)),
-                ))
+                );
+                if self.cfg.o.sri_continue {
+                    Reply::More(c)
+                } else {
+                    Reply::End(c)
+                }
             }
         }
     }
