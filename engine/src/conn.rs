@@ -16,6 +16,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
 
 /// A single-waiter, edge-triggered notification for tasks of one executor.
 #[derive(Debug, Default)]
@@ -49,6 +50,13 @@ impl Notify {
 
 /// Outbound buffers above this are released after a flush, so one burst does not pin memory.
 const KEEP_CAPACITY: usize = 256 << 10;
+/// Above this many unwritten bytes the connection is not read until its writer catches up: a
+/// peer that does not read its answers stops being served (TCP pushes back on it) instead of
+/// growing our buffer without bound.
+pub const OUT_HIGH: usize = 1 << 20;
+/// How long a connection asked to close may take to flush before it is shut down anyway (a
+/// peer that stopped reading would otherwise hold it open forever).
+pub const CLOSE_LINGER: Duration = Duration::from_secs(5);
 
 /// A connection shared by the tasks of one shard.
 #[derive(Debug)]
@@ -56,7 +64,11 @@ pub struct Conn {
     stream: RefCell<TcpStream>,
     out: RefCell<Vec<u8>>,
     notify: Notify,
+    /// Signalled after each completed write and at close: wakes a reader held back by
+    /// [`OUT_HIGH`].
+    drained: Notify,
     closing: Cell<bool>,
+    closing_since: Cell<Option<Instant>>,
     closed: Cell<bool>,
     /// Remote address.
     pub peer: SocketAddr,
@@ -70,7 +82,9 @@ impl Conn {
             stream: RefCell::new(stream),
             out: RefCell::new(Vec::with_capacity(16 << 10)),
             notify: Notify::default(),
+            drained: Notify::default(),
             closing: Cell::new(false),
+            closing_since: Cell::new(None),
             closed: Cell::new(false),
             peer,
         })
@@ -92,10 +106,31 @@ impl Conn {
         self.notify.notify();
     }
 
-    /// Closes the connection once everything appended so far is written.
+    /// Closes the connection once everything appended so far is written (or after
+    /// [`CLOSE_LINGER`], see [`Conn::linger_over`]).
     pub fn close_after_flush(&self) {
-        self.closing.set(true);
+        if !self.closing.replace(true) {
+            self.closing_since.set(Some(Instant::now()));
+        }
         self.notify.notify();
+    }
+
+    /// True when the connection was asked to close more than [`CLOSE_LINGER`] ago and is still
+    /// open: its peer is not taking the last bytes, so the shard shuts it down.
+    pub fn linger_over(&self, now: Instant) -> bool {
+        !self.closed.get()
+            && self
+                .closing_since
+                .get()
+                .is_some_and(|t| now.saturating_duration_since(t) >= CLOSE_LINGER)
+    }
+
+    /// Waits while more than [`OUT_HIGH`] bytes are queued and the socket is open (closing
+    /// included: a peer that is being closed is not read further while it does not read).
+    pub async fn wait_room(&self) {
+        while self.out.borrow().len() > OUT_HIGH && !self.closed.get() {
+            self.drained.wait().await;
+        }
     }
 
     /// True once closing was requested or the socket failed.
@@ -108,10 +143,12 @@ impl Conn {
         self.closed.get()
     }
 
-    /// Closes now, dropping unwritten bytes (framing violations, shutdown deadline).
+    /// Closes now, dropping unwritten bytes (framing violations, shutdown deadline): the
+    /// socket is shut down at once, so a write stuck on a peer that does not read ends too.
     pub fn abort(&self) {
         self.out.borrow_mut().clear();
         self.close_after_flush();
+        self.shutdown_now();
     }
 
     /// Reads into `buf`; `Ok(0)` at end of stream.
@@ -147,6 +184,7 @@ impl Conn {
             // Both directions: wakes our own reader with end of stream too.
             let _ = socket_shutdown(&s, Shutdown::Both);
         }
+        self.drained.notify();
     }
 
     /// For writers that cannot use [`Conn::writer`] (SCTP sends one message per `sendmsg`):
@@ -187,6 +225,7 @@ impl Conn {
                 self.shutdown_now();
                 return;
             }
+            self.drained.notify();
             spare.clear();
             if spare.capacity() > KEEP_CAPACITY {
                 spare = Vec::with_capacity(16 << 10);

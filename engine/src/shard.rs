@@ -1811,6 +1811,10 @@ impl ShardState {
             let Some(c) = self.clients.get_mut(key) else {
                 continue;
             };
+            if c.conn.linger_over(now) {
+                // It was told to close and does not take the last bytes: it goes now.
+                c.conn.abort();
+            }
             let ev = c.session.handle_timeout(now, &mut c.conn.out());
             // deliver_sm the ESME did not answer in time (oldest first): take it back.
             while c
@@ -1833,6 +1837,9 @@ impl ShardState {
         for local in self.connectors.iter_mut().flatten() {
             for slot in &mut local.binds {
                 if let (Some(s), Some(conn)) = (slot.session.as_mut(), slot.conn.as_ref()) {
+                    if conn.linger_over(now) {
+                        conn.abort();
+                    }
                     if matches!(s.handle_timeout(now, &mut conn.out()), up::Event::Close) {
                         conn.close_after_flush();
                     }

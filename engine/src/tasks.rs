@@ -275,6 +275,8 @@ async fn read_loop(
     let framer = framer();
     let mut rb = ReadBuf::new(READ_BUF);
     loop {
+        // A peer that does not read its answers is not read either (bounded buffers).
+        conn.wait_room().await;
         let want = need(rb.data());
         let n = match conn.read(rb.spare(want)).await {
             Ok(0) | Err(_) => return None,

@@ -1,9 +1,11 @@
 //! Bad credentials, wrong bind state, unknown commands, oversized and random bytes, malformed
 //! PDUs and a client that vanishes with a full window each get the spec's answer, while another
-//! client's traffic through the same proxy continues unharmed.
+//! client's traffic through the same proxy continues unharmed; a client that sends without ever
+//! reading is held back with bounded memory, then closed.
 
 use smsedge_codecs::smpp::{Body, CommandId, CommandStatus, Pdu};
 use smsedge_tests::*;
+use std::io::Write;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -285,4 +287,73 @@ fn receiver_bind_may_not_submit_and_window_overflow_is_msgqful() {
     let ok = seen.values().filter(|s| s.is_ok()).count();
     assert_eq!(full + ok, 40, "{seen:?}");
     assert!(full > 0 && ok >= 4, "window of 4: {ok} ok, {full} refused");
+}
+
+#[test]
+fn a_client_that_never_reads_is_held_back_then_closed() {
+    // 1 s probes: the proxy finds out quickly that the client no longer answers.
+    let s = Smsedge::start(
+        "shards = 1\nenquire_link_interval = \"1s\"\nresponse_timeout = \"1s\"",
+        "[[account]]\nsystem_id = \"esme1\"\npassword = \"secret\"\n",
+    );
+    let (c, r) = bind(&s, "esme1", "secret");
+    assert_eq!(r.command_status, CommandStatus::ESME_ROK);
+    let rss0 = s.proc.rss_kib();
+    // enquire_link, which the proxy answers itself, 1 MiB at a time; the answers are never
+    // read. The proxy must stop reading once its answers back up, not buffer them all.
+    let mut chunk = Vec::with_capacity(1 << 20);
+    for seq in 2..2 + (1u32 << 16) {
+        chunk.extend_from_slice(&[0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0]);
+        chunk.extend_from_slice(&seq.to_be_bytes());
+    }
+    let mut w = c.stream.try_clone().unwrap();
+    w.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut written = 0usize;
+    for _ in 0..128 {
+        if w.write_all(&chunk).is_err() {
+            break;
+        }
+        written += chunk.len();
+    }
+    let grown = s.proc.rss_kib().saturating_sub(rss0);
+    eprintln!("a client that never reads: {written} bytes taken, memory grew {grown} KiB");
+    assert!(
+        written < 64 << 20,
+        "the proxy kept reading a client that never reads: {written} bytes taken"
+    );
+    // Measured: ~10 MiB taken and ~12 MiB grown (1 MiB queue, buffers, allocator segments);
+    // without the bound, 128 MiB taken and 260 MiB grown.
+    assert!(
+        grown < 40 << 10,
+        "memory grew {grown} KiB for one client that never reads"
+    );
+    // Its probe goes unanswered, the session closes, the close cannot flush, so the socket is
+    // shut after the linger: the session is gone.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let binds = s.ctl(&["binds"]);
+        let esmes = binds["binds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["side"] == "esme")
+            .count();
+        if esmes == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a client that never reads still holds its session: {binds}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The proxy serves the next client as before.
+    let (mut c, r) = bind(&s, "esme1", "secret");
+    assert_eq!(r.command_status, CommandStatus::ESME_ROK);
+    c.send_raw(&[0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 9]);
+    let r = c
+        .recv_id(CommandId::EnquireLinkResp)
+        .expect("enquire_link_resp");
+    assert_eq!(r.sequence_number, 9);
+    drop(c);
 }
