@@ -153,6 +153,9 @@ pub struct Server {
     /// Outstanding requests per ESME session.
     #[serde(default = "d_session_window")]
     pub session_window: u32,
+    /// ESME connections open at once, over all shards (each admits its share).
+    #[serde(default = "d_max_connections")]
+    pub max_connections: u32,
     #[serde(default = "d_10s", with = "units::duration")]
     pub bind_timeout: Duration,
     #[serde(default = "d_30s", with = "units::duration")]
@@ -532,6 +535,9 @@ fn d_max_pdu_len() -> u32 {
 }
 fn d_session_window() -> u32 {
     256
+}
+fn d_max_connections() -> u32 {
+    10_000
 }
 fn d_1s() -> Duration {
     Duration::from_secs(1)
@@ -1248,6 +1254,12 @@ fn validate_server(v: &mut V<'_>, s: &Server) {
     }
     v.range("server.max_pdu_len", s.max_pdu_len.into(), 16, 16 << 20);
     v.range("server.session_window", s.session_window.into(), 1, 65_535);
+    v.range(
+        "server.max_connections",
+        s.max_connections.into(),
+        1,
+        1_000_000,
+    );
     v.positive("server.bind_timeout", s.bind_timeout);
     v.positive("server.enquire_link_interval", s.enquire_link_interval);
     v.positive("server.response_timeout", s.response_timeout);
@@ -1542,6 +1554,7 @@ address = "127.0.0.1:2776"
         assert_eq!(s.metrics_listen, d.metrics_listen);
         assert_eq!(s.max_pdu_len, d.max_pdu_len);
         assert_eq!(s.session_window, d.session_window);
+        assert_eq!(s.max_connections, d.max_connections);
         assert_eq!(s.bind_timeout, d.bind_timeout);
         assert_eq!(s.enquire_link_interval, d.enquire_link_interval);
         assert_eq!(s.inactivity_timeout, d.inactivity_timeout);
@@ -1706,6 +1719,7 @@ address = "127.0.0.1:2776"
         assert_eq!(s.shards, Shards::Auto);
         assert_eq!(s.max_pdu_len, 65_536);
         assert_eq!(s.session_window, 256);
+        assert_eq!(s.max_connections, 10_000);
         assert_eq!(s.bind_timeout, Duration::from_secs(10));
         assert_eq!(s.inactivity_timeout, Duration::from_secs(300));
         assert_eq!(s.message_id_ttl, Duration::from_secs(72 * 3600));
@@ -1819,10 +1833,11 @@ no_route_status = 0x58
                 .any(|e| e.starts_with("connector \"smsc-a\".reconnect_min: invalid duration")),
             "{errs:?}"
         );
-        let errs = errors(&BASE.replace("[server]", "[server]\nshards = 0\nmax_pdu_len = 8\nsession_window = 70000\nno_route_status = 0\nlog_level = \"loud\"\nmetrics_listen = \"nope\""));
+        let errs = errors(&BASE.replace("[server]", "[server]\nshards = 0\nmax_pdu_len = 8\nsession_window = 70000\nmax_connections = 0\nno_route_status = 0\nlog_level = \"loud\"\nmetrics_listen = \"nope\""));
         has(&errs, "server.shards: must be 1..=1024, got 0");
         has(&errs, "server.max_pdu_len: must be 16..=16777216, got 8");
         has(&errs, "server.session_window: must be 1..=65535, got 70000");
+        has(&errs, "server.max_connections: must be 1..=1000000, got 0");
         has(
             &errs,
             "server.no_route_status: must be an error status, not ESME_ROK (0)",

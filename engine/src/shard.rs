@@ -562,6 +562,19 @@ impl ShardState {
     // ---------------------------------------------------------------- ESME side
 
     /// A new ESME connection; returns its key and generation.
+    /// Whether this shard may take one more ESME connection: its share of
+    /// server.max_connections (read live, so config.reload changes it). `Err` carries the
+    /// number of connections refused so far.
+    pub fn admits_client(&mut self) -> Result<(), u64> {
+        let max = self.rt.get().server.max_connections as usize;
+        let share = max.div_ceil(self.shared.shards.max(1));
+        if self.clients.len() < share {
+            return Ok(());
+        }
+        self.stats.refused_connections += 1;
+        Err(self.stats.refused_connections)
+    }
+
     pub fn client_open(&mut self, conn: Rc<Conn>) -> (u32, u32) {
         self.stats.accepted += 1;
         let cfg = self.server_cfg;

@@ -109,6 +109,8 @@ pub struct ShardStats {
     pub sessions: u64,
     /// Connections accepted.
     pub accepted: u64,
+    /// Connections closed at once because the shard had its share of server.max_connections.
+    pub refused_connections: u64,
     /// Connections refused or closed for framing errors.
     pub framing_errors: u64,
     /// Binds refused (credentials, address, limits).
@@ -229,7 +231,8 @@ pub fn to_json(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            json!({"shard": i, "sessions": s.sessions, "accepted": s.accepted, "framing_errors": s.framing_errors,
+            json!({"shard": i, "sessions": s.sessions, "accepted": s.accepted,
+                   "refused_connections": s.refused_connections, "framing_errors": s.framing_errors,
                    "bind_failures": s.bind_failures, "receipts_unmatched": s.receipts_unmatched,
                    "id_map_evicted": s.id_map_evicted, "orphan_responses": s.orphan_responses, "mesh_out": s.mesh_out})
         })
@@ -333,6 +336,12 @@ pub fn to_prometheus(
             "ESME connections accepted.",
             &sl,
             s.accepted,
+        );
+        f.counter(
+            "smsedge_connections_refused_total",
+            "ESME connections closed at once: server.max_connections reached.",
+            &sl,
+            s.refused_connections,
         );
         f.counter(
             "smsedge_framing_errors_total",

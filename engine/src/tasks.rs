@@ -220,11 +220,23 @@ async fn accept_loop(ctx: Rc<Ctx>, listener: TcpListener) {
         let peer = stream
             .peer_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let conn = Conn::new(stream, peer);
-        let (key, _gen) = {
+        let refused = {
             let mut st = ctx.st.borrow_mut();
             st.now = Instant::now();
             st.refresh();
+            st.admits_client().err()
+        };
+        if let Some(n) = refused {
+            // Full: closed before any buffer is given to it (dropping the stream closes it).
+            // Logged at 1, 2, 4, 8... refusals so that a flood does not flood the log.
+            if n.is_power_of_two() {
+                tracing::warn!(%peer, refused = n, "connection refused: server.max_connections reached");
+            }
+            continue;
+        }
+        let conn = Conn::new(stream, peer);
+        let (key, _gen) = {
+            let mut st = ctx.st.borrow_mut();
             st.client_open(conn.clone())
         };
         glommio::spawn_local(conn.clone().writer()).detach();

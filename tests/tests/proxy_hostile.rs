@@ -357,3 +357,53 @@ fn a_client_that_never_reads_is_held_back_then_closed() {
     assert_eq!(r.sequence_number, 9);
     drop(c);
 }
+
+#[test]
+fn connections_beyond_max_connections_are_closed_at_once() {
+    let s = Smsedge::start(
+        "shards = 1\nmax_connections = 2",
+        "[[account]]\nsystem_id = \"esme1\"\npassword = \"secret\"\n",
+    );
+    let (a, r) = bind(&s, "esme1", "secret");
+    assert_eq!(r.command_status, CommandStatus::ESME_ROK);
+    let (_b, r) = bind(&s, "esme1", "secret");
+    assert_eq!(r.command_status, CommandStatus::ESME_ROK);
+    // The third is closed before it can send anything.
+    let mut c = RawSmpp::connect(s.addr);
+    let mut byte = [0u8; 1];
+    let n = std::io::Read::read(&mut c.stream, &mut byte);
+    assert!(
+        matches!(n, Ok(0)) || n.is_err(),
+        "a third connection was kept: {n:?}"
+    );
+    // Counted (the shards publish their counters every few hundred ms).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let stats = s.ctl(&["stats"]);
+        if stats["shards"][0]["refused_connections"] == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stats}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let metrics = s.metrics_text();
+    assert!(
+        metrics.contains("smsedge_connections_refused_total{shard=\"0\"} 1"),
+        "{metrics}"
+    );
+    // One leaves: the next one is taken.
+    drop(a);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut c = RawSmpp::connect(s.addr);
+        c.send(&bind_trx(1, "esme1", "secret"));
+        match c.recv() {
+            Some(r) if r.command_status.is_ok() => break,
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "no room after a client left: {other:?}"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
