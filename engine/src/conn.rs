@@ -194,6 +194,7 @@ impl Conn {
         loop {
             if !self.out.borrow().is_empty() {
                 std::mem::swap(&mut *self.out.borrow_mut(), spare);
+                self.drained.notify();
                 return true;
             }
             if self.closing.get() || self.closed.get() {

@@ -469,6 +469,8 @@ async fn m3ua_read_loop(ctx: &Ctx, conn: &Conn, c: u32, a: usize) -> Option<smse
     use smsedge_codecs::m3ua::{frame_len, HEADER_LEN as M3UA_HEADER};
     let mut rb = ReadBuf::new(READ_BUF);
     loop {
+        // A peer that does not read what we send is not read either (bounded buffers).
+        conn.wait_room().await;
         let want = match frame_len(rb.data(), M3UA_MAX) {
             Ok(Some(n)) => n,
             _ => M3UA_HEADER,
