@@ -128,7 +128,7 @@ fn upstream_killed_mid_load_every_request_answered_and_backup_takes_over() {
         ),
     );
     wait_binds(&s, 4);
-    let gen = run_load(load(&s, 4, 4000.0, 6, false));
+    let gen = run_load(load(&s, 4, 4000.0, 12, false));
     wait_above("primary carried the traffic first", 4000, || {
         a.stats().submit_sm
     });
