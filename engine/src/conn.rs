@@ -67,6 +67,8 @@ pub struct Conn {
     /// Signalled after each completed write and at close: wakes a reader held back by
     /// [`OUT_HIGH`].
     drained: Notify,
+    /// Signalled when closing is asked: starts the writer's [`CLOSE_LINGER`] clock.
+    close_asked: Notify,
     closing: Cell<bool>,
     closing_since: Cell<Option<Instant>>,
     closed: Cell<bool>,
@@ -83,6 +85,7 @@ impl Conn {
             out: RefCell::new(Vec::with_capacity(16 << 10)),
             notify: Notify::default(),
             drained: Notify::default(),
+            close_asked: Notify::default(),
             closing: Cell::new(false),
             closing_since: Cell::new(None),
             closed: Cell::new(false),
@@ -106,23 +109,23 @@ impl Conn {
         self.notify.notify();
     }
 
-    /// Closes the connection once everything appended so far is written (or after
-    /// [`CLOSE_LINGER`], see [`Conn::linger_over`]).
+    /// Closes the connection once everything appended so far is written, or after
+    /// [`CLOSE_LINGER`] when the peer does not take it.
     pub fn close_after_flush(&self) {
         if !self.closing.replace(true) {
             self.closing_since.set(Some(Instant::now()));
+            self.close_asked.notify();
         }
         self.notify.notify();
     }
 
-    /// True when the connection was asked to close more than [`CLOSE_LINGER`] ago and is still
-    /// open: its peer is not taking the last bytes, so the shard shuts it down.
-    pub fn linger_over(&self, now: Instant) -> bool {
-        !self.closed.get()
-            && self
-                .closing_since
-                .get()
-                .is_some_and(|t| now.saturating_duration_since(t) >= CLOSE_LINGER)
+    /// Completes [`CLOSE_LINGER`] after closing was asked (never while it was not).
+    async fn linger_over(&self) {
+        while !self.closing.get() {
+            self.close_asked.wait().await;
+        }
+        let since = self.closing_since.get().unwrap_or_else(Instant::now);
+        glommio::timer::sleep(CLOSE_LINGER.saturating_sub(since.elapsed())).await;
     }
 
     /// Waits while more than [`OUT_HIGH`] bytes are queued and the socket is open (closing
@@ -222,7 +225,15 @@ impl Conn {
                 continue;
             }
             std::mem::swap(&mut *self.out.borrow_mut(), &mut spare);
-            if self.write_all(&spare).await.is_err() {
+            // A write that a closing connection's peer does not take within the linger ends
+            // it: otherwise a peer that stopped reading would hold the socket forever.
+            let written =
+                futures_lite::future::or(async { self.write_all(&spare).await.is_ok() }, async {
+                    self.linger_over().await;
+                    false
+                })
+                .await;
+            if !written {
                 self.shutdown_now();
                 return;
             }

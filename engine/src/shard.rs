@@ -562,15 +562,16 @@ impl ShardState {
     // ---------------------------------------------------------------- ESME side
 
     /// A new ESME connection; returns its key and generation.
-    /// Whether this shard may take one more ESME connection: its share of
-    /// server.max_connections (read live, so config.reload changes it). `Err` carries the
-    /// number of connections refused so far.
+    /// Whether one more ESME connection fits under server.max_connections (over all shards,
+    /// read live so that config.reload changes it); when it does, it is counted until
+    /// [`ShardState::client_closed`]. `Err` carries the number this shard refused so far.
     pub fn admits_client(&mut self) -> Result<(), u64> {
         let max = self.rt.get().server.max_connections as usize;
-        let share = max.div_ceil(self.shared.shards.max(1));
-        if self.clients.len() < share {
+        let open = &self.shared.clients_open;
+        if open.fetch_add(1, Ordering::Relaxed) < max {
             return Ok(());
         }
+        open.fetch_sub(1, Ordering::Relaxed);
         self.stats.refused_connections += 1;
         Err(self.stats.refused_connections)
     }
@@ -998,6 +999,7 @@ impl ShardState {
         let Some(mut c) = self.clients.remove(key) else {
             return;
         };
+        self.shared.clients_open.fetch_sub(1, Ordering::Relaxed);
         self.stats.sessions = self.clients.len() as u64;
         if let Some(idx) = c.account {
             let id = self.id;
@@ -1824,10 +1826,6 @@ impl ShardState {
             let Some(c) = self.clients.get_mut(key) else {
                 continue;
             };
-            if c.conn.linger_over(now) {
-                // It was told to close and does not take the last bytes: it goes now.
-                c.conn.abort();
-            }
             let ev = c.session.handle_timeout(now, &mut c.conn.out());
             // deliver_sm the ESME did not answer in time (oldest first): take it back.
             while c
@@ -1850,9 +1848,6 @@ impl ShardState {
         for local in self.connectors.iter_mut().flatten() {
             for slot in &mut local.binds {
                 if let (Some(s), Some(conn)) = (slot.session.as_mut(), slot.conn.as_ref()) {
-                    if conn.linger_over(now) {
-                        conn.abort();
-                    }
                     if matches!(s.handle_timeout(now, &mut conn.out()), up::Event::Close) {
                         conn.close_after_flush();
                     }

@@ -8,7 +8,7 @@ use crate::rates::{SharedRate, MAX_SHARDS};
 use crate::stats::ShardStats;
 use arc_swap::ArcSwap;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -142,6 +142,9 @@ pub struct Shared {
     pub started: Instant,
     /// Messages accepted from clients in total (for `status`).
     pub accepted: AtomicU64,
+    /// ESME connections open over all shards (against server.max_connections; touched once
+    /// per connection, never per message).
+    pub clients_open: AtomicUsize,
 }
 
 impl Shared {
@@ -166,6 +169,7 @@ impl Shared {
             start_unix_ms,
             started: Instant::now(),
             accepted: AtomicU64::new(0),
+            clients_open: AtomicUsize::new(0),
         })
     }
 

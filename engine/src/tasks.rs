@@ -230,7 +230,7 @@ async fn accept_loop(ctx: Rc<Ctx>, listener: TcpListener) {
             // Full: closed before any buffer is given to it (dropping the stream closes it).
             // Logged at 1, 2, 4, 8... refusals so that a flood does not flood the log.
             if n.is_power_of_two() {
-                tracing::warn!(%peer, refused = n, "connection refused: server.max_connections reached");
+                tracing::warn!(%peer, refused = n, "connection refused: server.max_connections open");
             }
             continue;
         }
@@ -282,13 +282,22 @@ fn drain_frames(
 async fn read_loop(
     ctx: &Ctx,
     conn: &Conn,
+    hold_back: bool,
     mut on_frame: impl FnMut(&mut ShardState, &[u8]),
 ) -> Option<FrameError> {
     let framer = framer();
     let mut rb = ReadBuf::new(READ_BUF);
     loop {
-        // A peer that does not read its answers is not read either (bounded buffers).
-        conn.wait_room().await;
+        // An ESME that does not read its answers is not read either (bounded buffers). An
+        // upstream is not held back: what we queue to it is bounded by its window already.
+        if hold_back {
+            conn.wait_room().await;
+            // Its session is over (unbound, timed out): nothing it sends is acted on, so it
+            // is not read at all — reading would only let it make us burn CPU.
+            if conn.is_closing() {
+                return None;
+            }
+        }
         let want = need(rb.data());
         let n = match conn.read(rb.spare(want)).await {
             Ok(0) | Err(_) => return None,
@@ -303,7 +312,7 @@ async fn read_loop(
 }
 
 async fn client_reader(ctx: Rc<Ctx>, key: u32, conn: Rc<Conn>) {
-    if let Some(e) = read_loop(&ctx, &conn, |st, frame| st.client_frame(key, frame)).await {
+    if let Some(e) = read_loop(&ctx, &conn, true, |st, frame| st.client_frame(key, frame)).await {
         // v3.4 leaves no way to find the next PDU: the connection goes.
         tracing::info!(peer = %conn.peer, error = %e, "framing error, closing");
         ctx.st.borrow_mut().client_framing_error();
@@ -365,8 +374,10 @@ async fn bind_task(ctx: Rc<Ctx>, c: u32, b: usize) {
                     }
                     let t0 = Instant::now();
                     glommio::spawn_local(conn.clone().writer()).detach();
-                    if let Some(e) =
-                        read_loop(&ctx, &conn, |st, frame| st.upstream_frame(c, b, frame)).await
+                    if let Some(e) = read_loop(&ctx, &conn, false, |st, frame| {
+                        st.upstream_frame(c, b, frame)
+                    })
+                    .await
                     {
                         tracing::warn!(address = %address, error = %e, "upstream framing error, closing");
                         conn.abort();
@@ -469,8 +480,6 @@ async fn m3ua_read_loop(ctx: &Ctx, conn: &Conn, c: u32, a: usize) -> Option<smse
     use smsedge_codecs::m3ua::{frame_len, HEADER_LEN as M3UA_HEADER};
     let mut rb = ReadBuf::new(READ_BUF);
     loop {
-        // A peer that does not read what we send is not read either (bounded buffers).
-        conn.wait_room().await;
         let want = match frame_len(rb.data(), M3UA_MAX) {
             Ok(Some(n)) => n,
             _ => M3UA_HEADER,

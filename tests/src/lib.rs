@@ -137,6 +137,13 @@ impl Proc {
             .expect("VmRSS in /proc/PID/status")
     }
 
+    /// Open file descriptors (entries of /proc/PID/fd).
+    pub fn fd_count(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .expect("read /proc/PID/fd")
+            .count()
+    }
+
     /// Sends `sig` (e.g. `libc::SIGTERM`).
     pub fn signal(&self, sig: i32) {
         // SAFETY: kill(2) on our own child's pid.

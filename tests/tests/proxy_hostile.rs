@@ -347,6 +347,30 @@ fn a_client_that_never_reads_is_held_back_then_closed() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // One that stops sending too (half-close) and still does not read: its session ends at
+    // once, and the socket, whose last answers it never takes, is shut after the linger
+    // instead of being held open by a stuck write.
+    let fds = s.proc.fd_count();
+    let (c, r) = bind(&s, "esme1", "secret");
+    assert_eq!(r.command_status, CommandStatus::ESME_ROK);
+    let mut w = c.stream.try_clone().unwrap();
+    w.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+    for _ in 0..16 {
+        if w.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    w.shutdown(std::net::Shutdown::Write).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while s.proc.fd_count() > fds {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the socket of a client that never reads stays open ({} fds, {fds} before)",
+            s.proc.fd_count()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(c);
     // The proxy serves the next client as before.
     let (mut c, r) = bind(&s, "esme1", "secret");
     assert_eq!(r.command_status, CommandStatus::ESME_ROK);
@@ -368,12 +392,18 @@ fn connections_beyond_max_connections_are_closed_at_once() {
     assert_eq!(r.command_status, CommandStatus::ESME_ROK);
     let (_b, r) = bind(&s, "esme1", "secret");
     assert_eq!(r.command_status, CommandStatus::ESME_ROK);
-    // The third is closed before it can send anything.
+    // The third is closed before it can send anything: end of stream (or a reset), not a
+    // read that times out on a connection kept open.
     let mut c = RawSmpp::connect(s.addr);
+    c.stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
     let mut byte = [0u8; 1];
     let n = std::io::Read::read(&mut c.stream, &mut byte);
     assert!(
-        matches!(n, Ok(0)) || n.is_err(),
+        matches!(n, Ok(0))
+            || n.as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
         "a third connection was kept: {n:?}"
     );
     // Counted (the shards publish their counters every few hundred ms).
