@@ -4,6 +4,20 @@ use serde_json::{json, Value};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The head of every bench report: `date`, `commit`, `machine` ([`describe`]) and the
+/// `command` line that produced it.
+pub fn report_head() -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    out.insert("date".into(), json!(utc_now()));
+    out.insert("commit".into(), json!(commit()));
+    out.insert("machine".into(), describe());
+    out.insert(
+        "command".into(),
+        json!(std::env::args().collect::<Vec<_>>().join(" ")),
+    );
+    out
+}
+
 /// `{"nproc", "cpu_model", "kernel", "loadavg"}` of this machine now.
 pub fn describe() -> Value {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -52,17 +66,8 @@ pub fn utc_now() -> String {
     let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (days, secs) = ((t / 86_400) as i64, t % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let secs = t % 86_400;
+    let (y, m, d) = smsedge_codecs::smpp::receipt::civil_from_days((t / 86_400) as i64);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         secs / 3600,

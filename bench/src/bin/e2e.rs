@@ -150,14 +150,7 @@ fn run(o: &Opts) -> io::Result<Value> {
         system_id: o.system_id.clone(),
         password: o.password.clone(),
     };
-    let mut out = Map::new();
-    out.insert("date".into(), json!(machine::utc_now()));
-    out.insert("commit".into(), json!(machine::commit()));
-    out.insert("machine".into(), machine::describe());
-    out.insert(
-        "command".into(),
-        json!(std::env::args().collect::<Vec<_>>().join(" ")),
-    );
+    let mut out = machine::report_head();
     out.insert(
         "setup".into(),
         json!({

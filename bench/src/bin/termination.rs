@@ -11,7 +11,7 @@
 //! answered. Prints the JSON and writes `bench/results/termination.json`.
 
 use clap::Parser;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use smsedge_bench::load::{median, Generator, Run};
 use smsedge_bench::machine;
 use smsedge_bench::proc::{self, Proc};
@@ -162,14 +162,7 @@ fn run(o: &Opts) -> io::Result<Value> {
         system_id: "bench".into(),
         password: "bench".into(),
     };
-    let mut out = Map::new();
-    out.insert("date".into(), json!(machine::utc_now()));
-    out.insert("commit".into(), json!(machine::commit()));
-    out.insert("machine".into(), machine::describe());
-    out.insert(
-        "command".into(),
-        json!(std::env::args().collect::<Vec<_>>().join(" ")),
-    );
+    let mut out = machine::report_head();
     out.insert(
         "setup".into(),
         json!({"server_cpu": server_cpu, "load_cpu": load_cpu, "binds": o.binds, "window": o.window,

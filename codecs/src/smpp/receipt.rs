@@ -354,18 +354,8 @@ impl ReceiptDate {
     /// The UTC civil date of a Unix time (seconds since 1970), with its seconds when
     /// `with_seconds`: what an SMSC writes as `submit date:` / `done date:`.
     pub fn from_unix(unix: u64, with_seconds: bool) -> Self {
-        let days = (unix / 86_400) as i64;
         let rem = unix % 86_400;
-        // Howard Hinnant's civil_from_days (proleptic Gregorian calendar).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
+        let (y, m, d) = civil_from_days((unix / 86_400) as i64);
         ReceiptDate {
             year: y.rem_euclid(100) as u8,
             month: m as u8,
@@ -474,6 +464,20 @@ pub fn rewrite_receipt(
     h.set_command_length(total);
     h.set_sequence_number(sequence_number);
     Ok(())
+}
+
+/// (year, month, day) of a day count since 1970-01-01 in the proleptic Gregorian calendar
+/// (Howard Hinnant's civil_from_days).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
